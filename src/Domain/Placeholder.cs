@@ -1,0 +1,1 @@
+namespace Bittensor.Ledger.Domain;
