@@ -9,5 +9,6 @@ internal static class LedgerCommands
     public static IEnumerable<Command> All()
     {
         yield return DbCommand.Create();
+        yield return Samples.SampleCommand.Create();
     }
 }
