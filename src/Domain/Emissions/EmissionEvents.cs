@@ -1,0 +1,123 @@
+using System.Text.Json.Serialization;
+using Bittensor.Ledger.Domain.Primitives;
+
+namespace Bittensor.Ledger.Domain.Emissions;
+
+/// <summary>A fact the ledger computed rather than recorded. It names what it was derived from, so an auditor can
+/// tell the two apart and recompute it (architecture: "Derived events are marked as derived").</summary>
+public interface IDerivedEvent : ILedgerEvent
+{
+    /// <summary>Digest of the inputs the computation read (hex SHA-256 of a canonical encoding).</summary>
+    string InputDigest { get; }
+}
+
+/// <summary>Why an amount moved.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PostingReason>))]
+public enum PostingReason
+{
+    Genesis,
+    BlockEmission,
+    UnassignedEmissionRecycled,
+    AlphaEmission,
+    OwnerCut,
+    ServerPot,
+    ValidatorPot,
+    RootPot,
+    RootAlphaRecycled,
+    Incentive,
+    OwnerIncentiveBurned,
+    OwnerIncentiveRecycled,
+    ValidatorTake,
+    NominatorDividend,
+    RootDividend,
+    OwnerCutStaked,
+    Rounding,
+    StakeAdded,
+    StakeRemoved,
+    StakeMoved,
+    AlphaBurned,
+    AlphaRecycled,
+    TaoRecycled,
+    TaoBurned,
+    RegistrationBurn,
+}
+
+/// <summary>One movement of <see cref="Amount"/> from one account to another: every posting preserves the books' sum.
+/// For per-uid postings (incentive, take, dividends) <see cref="Uid"/> names the uid whose emission it pays.</summary>
+public sealed record Posting(Account From, Account To, Rao Amount, PostingReason Reason, Uid? Uid = null);
+
+/// <summary>How the epoch's block was chosen (spec §4.6, §3.6).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<EpochSchedule>))]
+public enum EpochSchedule
+{
+    /// <summary>An imported <c>EpochTriggered</c> (chain export).</summary>
+    Triggered,
+
+    /// <summary>(block + netuid + 1) % (tempo + 1) == 0.</summary>
+    Classic,
+
+    /// <summary>block − LastEpochBlock ≥ tempo.</summary>
+    Dynamic,
+}
+
+/// <summary>The rules an epoch ran under: enough to recompute it.</summary>
+public sealed record EpochRuleSet(
+    EpochSchedule Schedule,
+    ushort Tempo,
+    ulong ActivityCutoff,
+    ulong StakeThreshold,
+    ushort MaxAllowedValidators,
+    ushort Kappa,
+    ushort BondsPenalty,
+    ulong BondsMovingAverage,
+    bool Yuma3,
+    bool LiquidAlpha,
+    ushort AlphaLow,
+    ushort AlphaHigh,
+    short AlphaSigmoidSteepness);
+
+/// <summary>One uid's terms from an epoch (aggregated over mechanisms, spec §3.5).</summary>
+public sealed record UidEpochTerms(
+    Uid Uid,
+    Hotkey Hotkey,
+    Coldkey Coldkey,
+    ushort StakeWeight,
+    ushort Consensus,
+    ushort Incentive,
+    ushort Dividends,
+    ushort ValidatorTrust,
+    Rao ServerEmission,
+    Rao ValidatorEmission,
+    Rao Emission,
+    bool Active,
+    bool ValidatorPermit);
+
+/// <summary>A validator's bonds row after the epoch, as stored (u16), per mechanism.</summary>
+public sealed record EpochBondsRow(ushort Mechanism, Uid Uid, SparseEntry[] Row);
+
+/// <summary>A subnet's epoch ran at <see cref="Block"/>: the Yuma results for every uid, the new bonds, the rules and
+/// the digest of the inputs, and the alpha <see cref="Emission"/> it distributed (the drained pots).</summary>
+public sealed record EpochCompleted(
+    Block Block,
+    NetUid NetUid,
+    ulong Epoch,
+    EpochRuleSet Rules,
+    string InputDigest,
+    Rao Emission,
+    UidEpochTerms[] Terms,
+    EpochBondsRow[] Bonds) : ISubnetEvent, IDerivedEvent;
+
+/// <summary>The postings that move a subnet's emission at a block: per-block accrual into the pots, or the epoch's
+/// distribution (<see cref="Epoch"/> set) into stake, take, burns and dust.</summary>
+public sealed record SubnetEmissionPosted(
+    Block Block,
+    NetUid NetUid,
+    ulong? Epoch,
+    string InputDigest,
+    Posting[] Postings) : ISubnetEvent, IDerivedEvent;
+
+/// <summary>The TAO side of a block's coinbase: block emission minted from issuance and shared among subnets.</summary>
+public sealed record NetworkEmissionPosted(
+    Block Block,
+    string InputDigest,
+    Posting[] Postings) : IDerivedEvent;
