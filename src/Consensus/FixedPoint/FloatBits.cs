@@ -12,7 +12,7 @@ internal static class FloatBits
     {
         bool negative = bits < 0;
         int biased = (int)((bits >> 52) & 0x7FF);
-        ulong fraction = (ulong)bits & 0xF_FFFF_FFFF_FFFFUL;
+        ulong fraction = unchecked((ulong)bits) & 0xF_FFFF_FFFF_FFFFUL;
         if (biased == 0x7FF)
         {
             throw new ArgumentException("NaN and infinity have no fixed-point value.");

@@ -9,7 +9,8 @@ internal static class Wide
     /// <summary>Full unsigned 128x128 -> 256 product as (hi, lo).</summary>
     public static (UInt128 Hi, UInt128 Lo) MulFull(UInt128 a, UInt128 b)
     {
-        ulong a0 = (ulong)a, a1 = (ulong)(a >> 64), b0 = (ulong)b, b1 = (ulong)(b >> 64);
+        // Truncating casts select 64-bit limbs; this is the only intended narrowing here.
+        ulong a0 = unchecked((ulong)a), a1 = (ulong)(a >> 64), b0 = unchecked((ulong)b), b1 = (ulong)(b >> 64);
         ulong p00Hi = Math.BigMul(a0, b0, out ulong p00Lo);
         ulong p01Hi = Math.BigMul(a0, b1, out ulong p01Lo);
         ulong p10Hi = Math.BigMul(a1, b0, out ulong p10Lo);
@@ -19,8 +20,8 @@ internal static class Wide
         UInt128 c1 = (UInt128)p00Hi + p01Lo + p10Lo;
         UInt128 c2 = (UInt128)p01Hi + p10Hi + p11Lo + (ulong)(c1 >> 64);
         UInt128 c3 = (UInt128)p11Hi + (ulong)(c2 >> 64);
-        UInt128 lo = ((UInt128)(ulong)c1 << 64) | p00Lo;
-        UInt128 hi = ((UInt128)(ulong)c3 << 64) | (ulong)c2;
+        UInt128 lo = ((UInt128)unchecked((ulong)c1) << 64) | p00Lo;
+        UInt128 hi = ((UInt128)unchecked((ulong)c3) << 64) | unchecked((ulong)c2);
         return (hi, lo);
     }
 
