@@ -7,6 +7,7 @@ internal static class LedgerCommands
 {
     public static IEnumerable<Command> All()
     {
+        yield return Yuma.YumaCommand.Create();
         yield break;
     }
 }
