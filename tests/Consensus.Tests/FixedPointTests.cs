@@ -155,3 +155,18 @@ public sealed class FixedPointTests
         });
     }
 }
+
+public sealed class WideDivisionTests
+{
+    [Fact]
+    public void SoftwareAndHardwareDivLu_AgreeWithBigInteger()
+    {
+        Gen.Select(Gen.ULong, Gen.ULong, Gen.ULong[1, ulong.MaxValue]).Sample((hi, lo, v) =>
+        {
+            ulong u1 = hi % v; // precondition u1 < v
+            var expected = (((System.Numerics.BigInteger)u1 << 64) + lo) / v;
+            ((System.Numerics.BigInteger)Bittensor.Ledger.Consensus.FixedPoint.Wide.DivLuSoftware(u1, lo, v)).ShouldBe(expected);
+            ((System.Numerics.BigInteger)Bittensor.Ledger.Consensus.FixedPoint.Wide.DivLu(u1, lo, v)).ShouldBe(expected);
+        });
+    }
+}

@@ -113,15 +113,48 @@ public readonly struct I32F32 : IEquatable<I32F32>, IComparable<I32F32>
     }
 
     /// <summary>(a &lt;&lt; 32) / b truncating toward zero; null when b == 0 or the quotient overflows.</summary>
-    public I32F32? CheckedDiv(I32F32 other)
+    public I32F32? CheckedDiv(I32F32 other) => TryDiv(Bits, other.Bits, out long q) ? new I32F32(q) : null;
+
+    /// <summary>
+    /// (a·2^32) / b on magnitudes with a 128-by-64 long division (Hacker's Delight divlu), sign applied after:
+    /// truncation toward zero. False on b == 0 or when the quotient does not fit a long.
+    /// </summary>
+    private static bool TryDiv(long a, long b, out long quotient)
     {
-        if (other.Bits == 0)
+        quotient = 0;
+        if (b == 0)
         {
-            return null;
+            return false;
         }
 
-        Int128 q = ((Int128)Bits << FracBits) / other.Bits;
-        return q > long.MaxValue || q < long.MinValue ? null : new I32F32((long)q);
+        bool negative = (a < 0) ^ (b < 0);
+        ulong ua = a < 0 ? unchecked(0UL - (ulong)a) : (ulong)a;
+        ulong ub = b < 0 ? unchecked(0UL - (ulong)b) : (ulong)b;
+        ulong u1 = ua >> FracBits, u0 = ua << FracBits;
+        if (u1 >= ub)
+        {
+            return false;
+        }
+
+        ulong q = u1 == 0 ? u0 / ub : Wide.DivLu(u1, u0, ub);
+        if (negative)
+        {
+            if (q > 1UL << 63)
+            {
+                return false;
+            }
+
+            quotient = unchecked((long)(0UL - q));
+            return true;
+        }
+
+        if (q > long.MaxValue)
+        {
+            return false;
+        }
+
+        quotient = (long)q;
+        return true;
     }
 
     /// <summary>safe-math <c>safe_div</c>: checked_div or 0 (on division by zero AND on overflow).</summary>
@@ -135,8 +168,7 @@ public readonly struct I32F32 : IEquatable<I32F32>, IComparable<I32F32>
             throw new DivideByZeroException();
         }
 
-        Int128 q = ((Int128)Bits << FracBits) / other.Bits;
-        return q > long.MaxValue ? MaxValue : q < long.MinValue ? MinValue : new((long)q);
+        return TryDiv(Bits, other.Bits, out long q) ? new(q) : ((Bits < 0) ^ (other.Bits < 0)) ? MinValue : MaxValue;
     }
 
     /// <summary>round(): nearest, ties away from zero (wrapping at the range edge as Rust release does).</summary>

@@ -121,4 +121,64 @@ internal static class Wide
     /// <summary>Unsigned (a &lt;&lt; f) / b truncating; false on b == 0 or overflow.</summary>
     public static bool DivShift(UInt128 a, UInt128 b, int f, out UInt128 result) =>
         DivFull(a >> (128 - f), a << f, b, out result);
+
+    /// <summary>
+    /// floor((u1·2^64 + u0) / v) for u1 &lt; v (so the quotient fits 64 bits): Knuth's algorithm D on 32-bit digits,
+    /// as in Hacker's Delight <c>divlu</c>. Integer only; exact.
+    /// </summary>
+    public static ulong DivLu(ulong u1, ulong u0, ulong v)
+    {
+        if (System.Runtime.Intrinsics.X86.X86Base.X64.IsSupported)
+        {
+            // One hardware 128/64 `div` (exact; cannot fault because u1 < v). The API is marked experimental
+            // (SYSLIB5004) only for its shape; the software path below is the portable fallback and is tested directly.
+#pragma warning disable SYSLIB5004
+            return System.Runtime.Intrinsics.X86.X86Base.X64.DivRem(u0, u1, v).Quotient;
+#pragma warning restore SYSLIB5004
+        }
+
+        return DivLuSoftware(u1, u0, v);
+    }
+
+    /// <summary>Portable <see cref="DivLu"/>: Knuth's algorithm D on 32-bit digits (Hacker's Delight divlu).</summary>
+    internal static ulong DivLuSoftware(ulong u1, ulong u0, ulong v)
+    {
+        unchecked
+        {
+            const ulong b = 1UL << 32;
+            int s = System.Numerics.BitOperations.LeadingZeroCount(v);
+            v <<= s;
+            ulong vn1 = v >> 32, vn0 = v & 0xFFFF_FFFF;
+            ulong un32 = s == 0 ? u1 : (u1 << s) | (u0 >> (64 - s));
+            ulong un10 = u0 << s;
+            ulong un1 = un10 >> 32, un0 = un10 & 0xFFFF_FFFF;
+
+            ulong q1 = un32 / vn1;
+            ulong rhat = un32 - (q1 * vn1);
+            while (q1 >= b || q1 * vn0 > (b * rhat) + un1)
+            {
+                q1--;
+                rhat += vn1;
+                if (rhat >= b)
+                {
+                    break;
+                }
+            }
+
+            ulong un21 = (un32 * b) + un1 - (q1 * v);
+            ulong q0 = un21 / vn1;
+            rhat = un21 - (q0 * vn1);
+            while (q0 >= b || q0 * vn0 > (b * rhat) + un0)
+            {
+                q0--;
+                rhat += vn1;
+                if (rhat >= b)
+                {
+                    break;
+                }
+            }
+
+            return (q1 * b) + q0;
+        }
+    }
 }

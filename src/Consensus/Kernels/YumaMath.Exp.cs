@@ -51,13 +51,14 @@ public static partial class YumaMath
                 return null;
             }
 
-            t = t.Value.CheckedDiv(I32F32.FromNum(i));
-            if (t is null)
+            // checked_div(term, I32F32(i)) = trunc((term·2^32)/(i·2^32)) = trunc(term/i): never overflows for i ≥ 2.
+            term = I32F32.FromBits(t.Value.Bits / i);
+            if (term.IsZero)
             {
-                return null;
+                // Every later term is 0 too (0·s = 0, 0/i = 0) and adding 0 cannot overflow: same result, fewer steps.
+                break;
             }
 
-            term = t.Value;
             result = result.Value.CheckedAdd(term);
             if (result is null)
             {
