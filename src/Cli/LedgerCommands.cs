@@ -10,5 +10,6 @@ internal static class LedgerCommands
     {
         yield return DbCommand.Create();
         yield return Samples.SampleCommand.Create();
+        yield return Yuma.YumaCommand.Create();
     }
 }

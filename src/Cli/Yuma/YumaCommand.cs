@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Text.Json;
+using Bittensor.Ledger.Consensus.Yuma;
+
+namespace Bittensor.Ledger.Cli.Yuma;
+
+/// <summary>`ledger yuma`: one Yuma Consensus epoch, JSON in, JSON out, no database (docs/yuma-json.md).</summary>
+public static class YumaCommand
+{
+    public const int ExitOk = 0;
+    public const int ExitMalformedInput = 2;
+
+    public static Command Create()
+    {
+        var input = new Option<string?>("--input") { Description = "Epoch input JSON file (default: stdin)." };
+        var output = new Option<string?>("--output") { Description = "Output JSON file (default: stdout)." };
+        var command = new Command("yuma", "Run one Yuma Consensus epoch on a JSON state (bit-exact port of subtensor).") { input, output };
+        command.SetAction(parse =>
+        {
+            using var stdin = Console.OpenStandardInput();
+            using var stdout = Console.OpenStandardOutput();
+            return Execute(parse.GetValue(input), parse.GetValue(output), stdin, stdout, Console.Error);
+        });
+        return command;
+    }
+
+    /// <summary>Runs the command against explicit streams (used by the CLI and by the end-to-end tests).</summary>
+    public static int Execute(string? inputPath, string? outputPath, Stream stdin, Stream stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(stdin);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        string source = inputPath ?? "<stdin>";
+        byte[] bytes;
+        try
+        {
+            if (inputPath is null)
+            {
+                using var buffer = new MemoryStream();
+                stdin.CopyTo(buffer);
+                bytes = buffer.ToArray();
+            }
+            else
+            {
+                bytes = File.ReadAllBytes(inputPath);
+            }
+        }
+        catch (IOException e)
+        {
+            stderr.WriteLine($"{source}: cannot read input: {e.Message}");
+            return ExitMalformedInput;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            stderr.WriteLine($"{source}: cannot read input: {e.Message}");
+            return ExitMalformedInput;
+        }
+
+        YumaInput parsed;
+        try
+        {
+            using var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 16 });
+            parsed = YumaJson.ParseInput(document.RootElement);
+        }
+        catch (JsonException e)
+        {
+            stderr.WriteLine($"{source}:{(e.LineNumber ?? 0) + 1}: invalid JSON: {e.Message}");
+            return ExitMalformedInput;
+        }
+        catch (YumaInputException e)
+        {
+            long? line = YumaJson.LineOf(bytes, e.Path);
+            stderr.WriteLine(line is null ? $"{source}: {e.Path}: {e.Reason}" : $"{source}:{line}: {e.Path}: {e.Reason}");
+            return ExitMalformedInput;
+        }
+
+        var result = YumaEpoch.Run(parsed);
+        if (outputPath is null)
+        {
+            Write(stdout, result);
+        }
+        else
+        {
+            using var file = File.Create(outputPath);
+            Write(file, result);
+        }
+
+        return ExitOk;
+    }
+
+    private static void Write(Stream stream, YumaOutput result)
+    {
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            YumaJson.WriteOutput(writer, result);
+        }
+
+        stream.WriteByte((byte)'\n');
+        stream.Flush();
+    }
+}

@@ -1,0 +1,172 @@
+using System.Numerics;
+using Bittensor.Ledger.Consensus.FixedPoint;
+using CsCheck;
+
+namespace Bittensor.Ledger.Consensus.Tests;
+
+public sealed class FixedPointTests
+{
+    [Fact]
+    public void I32F32Mul_NegativeProduct_FloorsTowardMinusInfinity()
+    {
+        I32F32.FromBits(-1).SaturatingMul(I32F32.FromBits(1)).Bits.ShouldBe(-1);
+        I32F32.FromBits(-3).SaturatingMul(I32F32.FromBits(1L << 31)).Bits.ShouldBe(-2); // −1.5 ulp → −2
+        I32F32.FromBits(3).SaturatingMul(I32F32.FromBits(1L << 31)).Bits.ShouldBe(1);   // +1.5 ulp → 1
+    }
+
+    [Fact]
+    public void I32F32Div_NegativeQuotient_TruncatesTowardZero()
+    {
+        I32F32.FromNum(-1).CheckedDiv(I32F32.FromNum(3))!.Value.Bits.ShouldBe(-1_431_655_765);
+        I32F32.FromNum(1).CheckedDiv(I32F32.FromNum(3))!.Value.Bits.ShouldBe(1_431_655_765);
+    }
+
+    [Fact]
+    public void SafeDiv_ByZeroOrOnOverflow_ReturnsZero()
+    {
+        I32F32.One.SafeDiv(I32F32.Zero).ShouldBe(I32F32.Zero);
+        I32F32.One.SafeDiv(I32F32.Delta).ShouldBe(I32F32.Zero);          // 2^32 does not fit: 0, not MAX
+        I32F32.One.SaturatingDiv(I32F32.Delta).ShouldBe(I32F32.MaxValue);
+        I64F64.One.SafeDiv(I64F64.FromBits(1)).ShouldBe(I64F64.Zero);
+        I96F32.One.SafeDiv(I96F32.Zero).ShouldBe(I96F32.Zero);
+        U64F64.One.SafeDiv(U64F64.FromBits(1)).ShouldBe(U64F64.Zero);
+    }
+
+    [Fact]
+    public void SaturatingAndCheckedMul_ClampOrFailOnOverflow()
+    {
+        I32F32.MaxValue.SaturatingMul(I32F32.FromNum(2)).ShouldBe(I32F32.MaxValue);
+        I32F32.MaxValue.SaturatingMul(I32F32.FromNum(-2)).ShouldBe(I32F32.MinValue);
+        I32F32.MaxValue.CheckedMul(I32F32.FromNum(2)).ShouldBeNull();
+        I64F64.FromNum((Int128)1 << 62).SaturatingMul(I64F64.FromNum(4)).ShouldBe(I64F64.MaxValue);
+        I64F64.FromNum((Int128)1 << 62).SaturatingMul(I64F64.FromNum(-4)).ShouldBe(I64F64.MinValue);
+        I64F64.FromNum((Int128)1 << 62).CheckedMul(I64F64.FromNum(4)).ShouldBeNull();
+    }
+
+    [Fact]
+    public void FloatLiterals_RoundToNearestEvenFromExactBinaryValue()
+    {
+        // from_num(0.1_f64) is 429496730 (the bma=900000 alpha); the f32 literal 0.1 is 0.100000001490116…, so
+        // 429496735.97 rounds to 429496736 — as the vectors' *_f32/*_bits pairs confirm (test_math_sigmoid_safe).
+        I32F32.FromF64(0.1).Bits.ShouldBe(429_496_730);
+        I32F32.FromF32(0.1f).Bits.ShouldBe(429_496_736);
+        I32F32.FromF32(0.3f).Bits.ShouldBe(1_288_490_240);       // f32 0.3 is 0.30000001192…
+        I32F32.FromF32(-0.5f).Bits.ShouldBe(-(1L << 31));
+        I32F32.FromF64(2.5 / 4294967296.0).Bits.ShouldBe(2);      // tie → even
+        I32F32.FromF64(3.5 / 4294967296.0).Bits.ShouldBe(4);      // tie → even
+        I32F32.FromF64(1e-300).Bits.ShouldBe(0);
+        I64F64.FromF64(0.5).Bits.ShouldBe((Int128)1 << 63);
+    }
+
+    [Fact]
+    public void Round_TiesAwayFromZero()
+    {
+        I32F32.FromF64(2.5).Round().ShouldBe(I32F32.FromNum(3));
+        I32F32.FromF64(-2.5).Round().ShouldBe(I32F32.FromNum(-3));
+        I32F32.FromF64(-0.5).Round().ShouldBe(I32F32.FromNum(-1));
+        I32F32.FromF64(2.4999).Round().ShouldBe(I32F32.FromNum(2));
+        I32F32.FromF64(-2.4999).Round().ShouldBe(I32F32.FromNum(-2));
+    }
+
+    [Fact]
+    public void ToIntegerConversions_FloorAndSaturate()
+    {
+        I32F32.FromF64(-0.25).FloorToInt().ShouldBe(-1);
+        I32F32.FromF64(-0.25).SaturatingToU64().ShouldBe(0UL);
+        I32F32.FromF64(65535.99).SaturatingToU16().ShouldBe((ushort)65535);
+        I32F32.FromNum(70000).SaturatingToU16().ShouldBe(ushort.MaxValue);
+        I96F32.FromNum(-5).SaturatingToU64().ShouldBe(0UL);
+        I64F64.FromBits(-1).ToI32F32Saturating().Bits.ShouldBe(-1);   // floor of −2^-64 at 32 fractional bits
+    }
+
+    [Fact]
+    public void I64F64_MulAndDiv_MatchBigIntegerReference()
+    {
+        var gen = Gen.Select(Gen.Long, Gen.Long, Gen.Long, Gen.Long);
+        gen.Sample((a1, a0, b1, b0) =>
+        {
+            Int128 a = ((Int128)a1 << 64) | (ulong)a0, b = ((Int128)b1 << 64) | (ulong)b0;
+            var product = (BigInteger)a * (BigInteger)b;
+            var floored = BigInteger.Divide(product - (product.Sign < 0 ? (BigInteger.One << 64) - 1 : 0), BigInteger.One << 64);
+            var mul = I64F64.FromBits(a).CheckedMul(I64F64.FromBits(b));
+            bool fits = floored >= (BigInteger)Int128.MinValue && floored <= (BigInteger)Int128.MaxValue;
+            (mul is not null).ShouldBe(fits);
+            if (mul is { } m)
+            {
+                ((BigInteger)m.Bits).ShouldBe(floored);
+            }
+
+            if (b != 0)
+            {
+                var q = BigInteger.Divide((BigInteger)a << 64, b); // BigInteger division truncates toward zero
+                var div = I64F64.FromBits(a).CheckedDiv(I64F64.FromBits(b));
+                bool qFits = q >= (BigInteger)Int128.MinValue && q <= (BigInteger)Int128.MaxValue;
+                (div is not null).ShouldBe(qFits);
+                if (div is { } d)
+                {
+                    ((BigInteger)d.Bits).ShouldBe(q);
+                }
+            }
+        });
+    }
+
+    [Fact]
+    public void U96F32_MulAndDiv_MatchBigIntegerReference()
+    {
+        Gen.Select(Gen.ULong, Gen.ULong, Gen.ULong, Gen.UInt).Sample((a1, a0, b0, shift) =>
+        {
+            UInt128 a = ((UInt128)(a1 >> (int)(shift % 64)) << 64) | a0, b = b0;
+            var product = ((BigInteger)a * b) >> 32;
+            var mul = U96F32.FromBits(a).CheckedMul(U96F32.FromBits(b));
+            (mul is not null).ShouldBe(product <= (BigInteger)UInt128.MaxValue);
+            if (mul is { } m)
+            {
+                ((BigInteger)m.Bits).ShouldBe(product);
+            }
+
+            if (b != 0)
+            {
+                var q = ((BigInteger)a << 32) / b;
+                var div = U96F32.FromBits(a).CheckedDiv(U96F32.FromBits(b));
+                (div is not null).ShouldBe(q <= (BigInteger)UInt128.MaxValue);
+                if (div is { } d)
+                {
+                    ((BigInteger)d.Bits).ShouldBe(q);
+                }
+            }
+        });
+    }
+
+    [Fact]
+    public void I32F32_MulAndDiv_MatchBigIntegerReference()
+    {
+        Gen.Select(Gen.Long, Gen.Long).Sample((a, b) =>
+        {
+            var product = (BigInteger)a * b;
+            var floored = BigInteger.Divide(product - (product.Sign < 0 ? (BigInteger.One << 32) - 1 : 0), BigInteger.One << 32);
+            var clamped = BigInteger.Min(BigInteger.Max(floored, long.MinValue), long.MaxValue);
+            ((BigInteger)I32F32.FromBits(a).SaturatingMul(I32F32.FromBits(b)).Bits).ShouldBe(clamped);
+            if (b != 0)
+            {
+                var q = BigInteger.Divide((BigInteger)a << 32, b);
+                bool fits = q >= long.MinValue && q <= long.MaxValue;
+                I32F32.FromBits(a).SafeDiv(I32F32.FromBits(b)).Bits.ShouldBe(fits ? (long)q : 0L);
+            }
+        });
+    }
+}
+
+public sealed class WideDivisionTests
+{
+    [Fact]
+    public void SoftwareAndHardwareDivLu_AgreeWithBigInteger()
+    {
+        Gen.Select(Gen.ULong, Gen.ULong, Gen.ULong[1, ulong.MaxValue]).Sample((hi, lo, v) =>
+        {
+            ulong u1 = hi % v; // precondition u1 < v
+            var expected = (((System.Numerics.BigInteger)u1 << 64) + lo) / v;
+            ((System.Numerics.BigInteger)Bittensor.Ledger.Consensus.FixedPoint.Wide.DivLuSoftware(u1, lo, v)).ShouldBe(expected);
+            ((System.Numerics.BigInteger)Bittensor.Ledger.Consensus.FixedPoint.Wide.DivLu(u1, lo, v)).ShouldBe(expected);
+        });
+    }
+}

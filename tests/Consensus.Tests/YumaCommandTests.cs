@@ -1,0 +1,181 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Bittensor.Ledger.Cli.Yuma;
+
+namespace Bittensor.Ledger.Consensus.Tests;
+
+/// <summary>`ledger yuma` end to end, in process: JSON in, JSON out, exit code 2 on malformed input.</summary>
+public sealed class YumaCommandTests
+{
+    private static JsonObject InputFromVector(string file, int step = 0)
+    {
+        using var doc = VectorFiles.Load(file);
+        var root = JsonNode.Parse(doc.RootElement.GetRawText())!.AsObject();
+        var s = root["steps"]![step]!;
+        return new JsonObject
+        {
+            ["current_block"] = s["epoch_block"]!.DeepClone(),
+            ["rao_emission"] = s["rao_emission"]!.DeepClone(),
+            ["hyperparameters"] = root["hyperparameters"]!.DeepClone(),
+            ["state"] = root["initial_state"]!.DeepClone(),
+        };
+    }
+
+    private static (int Exit, string Stdout, string Stderr) Run(string input, string? inputPath = null, string? outputPath = null)
+    {
+        using var stdin = new MemoryStream(Encoding.UTF8.GetBytes(input));
+        using var stdout = new MemoryStream();
+        using var stderr = new StringWriter();
+        int exit = YumaCommand.Execute(inputPath, outputPath, stdin, stdout, stderr);
+        return (exit, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
+    }
+
+    [Fact]
+    public void VectorInitialState_ProducesModelOutputsAndExitZero()
+    {
+        var input = InputFromVector("epoch_mechanism_reads_weights_per_mechanism__mech0.json");
+        var (exit, stdout, stderr) = Run(input.ToJsonString());
+        exit.ShouldBe(0, stderr);
+        using var outputDoc = JsonDocument.Parse(stdout);
+        using var vector = VectorFiles.Load("epoch_mechanism_reads_weights_per_mechanism__mech0.json");
+        var model = vector.RootElement.GetProperty("steps")[0].GetProperty("model_outputs_informative");
+        foreach (var name in new[] { "stake_weight", "consensus", "incentive", "dividends", "validator_trust", "server_emission", "validator_emission", "emission", "active", "new_validator_permit" })
+        {
+            outputDoc.RootElement.GetProperty(name).GetRawText().ShouldBe(JsonSerializer.Serialize(model.GetProperty(name)), name);
+        }
+
+        outputDoc.RootElement.GetProperty("bonds").GetRawText().ShouldBe(JsonSerializer.Serialize(model.GetProperty("bonds_u16")));
+    }
+
+    [Fact]
+    public void InputAndOutputFiles_AreReadAndWritten()
+    {
+        var input = InputFromVector("test_simple.json");
+        string dir = Directory.CreateTempSubdirectory("yuma-cli").FullName;
+        try
+        {
+            string inPath = Path.Combine(dir, "in.json"), outPath = Path.Combine(dir, "out.json");
+            File.WriteAllText(inPath, input.ToJsonString());
+            var (exit, stdout, _) = Run("", inPath, outPath);
+            exit.ShouldBe(0);
+            stdout.ShouldBeEmpty();
+            using var doc = JsonDocument.Parse(File.ReadAllText(outPath));
+            doc.RootElement.GetProperty("validator_emission").GetRawText().ShouldBe("[500000000,500000000]");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void NegativeKappa_ExitsTwoNamingFileLineAndField()
+    {
+        var input = InputFromVector("test_simple.json");
+        input["hyperparameters"]!["kappa"] = -1;
+        string text = input.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        string dir = Directory.CreateTempSubdirectory("yuma-cli").FullName;
+        try
+        {
+            string inPath = Path.Combine(dir, "input.json");
+            File.WriteAllText(inPath, text);
+            var (exit, stdout, stderr) = Run("", inPath);
+            exit.ShouldBe(2);
+            stdout.ShouldBeEmpty();
+            int line = 1 + text[..text.IndexOf("\"kappa\"", StringComparison.Ordinal)].Count(c => c == '\n');
+            stderr.Trim().ShouldBe($"{inPath}:{line}: hyperparameters.kappa: expected an integer 0..65535, got -1");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("{\"current_block\": 1", "invalid JSON")]
+    [InlineData("[]", "input: expected an object")]
+    public void BrokenDocuments_ExitTwo(string text, string message)
+    {
+        var (exit, _, stderr) = Run(text);
+        exit.ShouldBe(2);
+        stderr.ShouldContain(message);
+    }
+
+    [Theory]
+    [InlineData("rao_emission", "\"lots\"", "rao_emission: expected an integer")]
+    [InlineData("current_block", "1.5", "current_block: expected an integer")]
+    public void WrongTypes_ExitTwo(string field, string rawValue, string message)
+    {
+        var input = InputFromVector("test_simple.json");
+        input[field] = JsonNode.Parse(rawValue);
+        var (exit, _, stderr) = Run(input.ToJsonString());
+        exit.ShouldBe(2);
+        stderr.ShouldContain(message);
+    }
+
+    [Fact]
+    public void MissingField_ExitsTwoNamingIt()
+    {
+        var input = InputFromVector("test_simple.json");
+        input["state"]!.AsObject().Remove("bonds");
+        var (exit, _, stderr) = Run(input.ToJsonString());
+        exit.ShouldBe(2);
+        stderr.ShouldContain("state.bonds: missing required field");
+    }
+
+    [Fact]
+    public void StakeLengthMismatch_ExitsTwo()
+    {
+        var input = InputFromVector("test_simple.json");
+        input["state"]!["stake_alpha_rao"] = new JsonArray(1);
+        var (exit, _, stderr) = Run(input.ToJsonString());
+        exit.ShouldBe(2);
+        stderr.ShouldContain("state.stake_alpha_rao: expected 2 entries (state.n), got 1");
+    }
+
+    [Fact]
+    public void OutOfRangeColumnsAndShortMasks_AreAcceptedAsTheReferenceDoes()
+    {
+        var input = InputFromVector("test_simple.json");
+        input["state"]!["weights"] = JsonNode.Parse("[[[1, 65535], [7, 65535]], [[0, 0], [1, 5]]]");
+        input["state"]!["last_update"] = JsonNode.Parse("[1]");
+        input["state"]!["validator_permit"] = JsonNode.Parse("[true]");
+        var (exit, stdout, stderr) = Run(input.ToJsonString());
+        exit.ShouldBe(0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        doc.RootElement.GetProperty("active").GetRawText().ShouldBe("[true,false]");
+    }
+
+    [Fact]
+    public void LargeU64Values_StayExact()
+    {
+        var input = InputFromVector("test_simple.json");
+        input["rao_emission"] = ulong.MaxValue;
+        var (exit, stdout, stderr) = Run(input.ToJsonString());
+        exit.ShouldBe(0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        // 0.5 (normalized stake) × (2^64 − 1), floored, in I96F32.
+        doc.RootElement.GetProperty("validator_emission")[0].GetUInt64().ShouldBe(9_223_372_036_854_775_807UL);
+        stdout.ShouldContain("9223372036854775807");
+    }
+
+    [Fact]
+    public void CommandLine_ParsesOptionsAndInvokes()
+    {
+        var input = InputFromVector("test_simple.json");
+        string dir = Directory.CreateTempSubdirectory("yuma-cli").FullName;
+        try
+        {
+            string inPath = Path.Combine(dir, "in.json"), outPath = Path.Combine(dir, "out.json");
+            File.WriteAllText(inPath, input.ToJsonString());
+            var command = YumaCommand.Create();
+            command.Parse(["--input", inPath, "--output", outPath]).Invoke().ShouldBe(0);
+            File.ReadAllText(outPath).ShouldContain("\"new_validator_permit\":[true,true]");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
