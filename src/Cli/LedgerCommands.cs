@@ -7,6 +7,6 @@ internal static class LedgerCommands
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return Schema.SchemaCommand.Create();
     }
 }
