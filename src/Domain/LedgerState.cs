@@ -1,0 +1,556 @@
+using Bittensor.Ledger.Domain.Network;
+using Bittensor.Ledger.Domain.Neurons;
+using Bittensor.Ledger.Domain.Primitives;
+using Bittensor.Ledger.Domain.Stake;
+using Bittensor.Ledger.Domain.Subnets;
+using Bittensor.Ledger.Domain.Weights;
+
+namespace Bittensor.Ledger.Domain;
+
+/// <summary>
+/// The ledger's write model: one mutable, in-memory fold over every fact, holding the rules that need state.
+/// Import, commands and simulation all go through it (docs/adr/0004-domain-rules.md):
+/// <see cref="Check"/> decides whether an event may follow the events already applied, <see cref="Apply"/> evolves.
+/// Not thread-safe; one instance per event sequence (per shard).
+/// </summary>
+public sealed class LedgerState
+{
+    private readonly Dictionary<NetUid, SubnetState> _subnets = [];
+    private readonly Dictionary<Hotkey, Coldkey> _hotkeyOwners = [];
+    private readonly Dictionary<Hotkey, ushort> _takes = [];
+    private readonly Dictionary<HotkeyOnSubnet, StakePool> _stakes = [];
+    private ulong _lastBlock;
+
+    public bool Started { get; private set; }
+
+    /// <summary>Block of the last applied event, or null before any.</summary>
+    public Block? LastBlock => Started ? new Block(_lastBlock) : null;
+
+    public NetworkParameters Parameters { get; private set; } = new();
+
+    /// <summary>TAO in existence: genesis issuance + minted − recycled (burns leave issuance unchanged).</summary>
+    public Rao Issuance { get; private set; }
+
+    public Rao TaoRecycledTotal { get; private set; }
+
+    public Rao TaoBurnedTotal { get; private set; }
+
+    public long EventsApplied { get; private set; }
+
+    public IEnumerable<SubnetState> Subnets => _subnets.Values;
+
+    public bool SubnetExists(NetUid netUid) => _subnets.ContainsKey(netUid);
+
+    public SubnetState? Subnet(NetUid netUid) => _subnets.GetValueOrDefault(netUid);
+
+    /// <summary>The coldkey that owns a hotkey (set by its first registration, or by registering a subnet with it).</summary>
+    public Coldkey? OwnerOf(Hotkey hotkey) => _hotkeyOwners.TryGetValue(hotkey, out var owner) ? owner : null;
+
+    /// <summary>The delegate take in force for a hotkey, u16/65535 (the network default until a <c>DelegateTakeSet</c>).</summary>
+    public ushort DelegateTake(Hotkey hotkey) => _takes.TryGetValue(hotkey, out var take) ? take : Parameters.DefaultTake;
+
+    /// <summary>Alpha staked by <paramref name="coldkey"/> on <paramref name="hotkey"/> on a subnet.</summary>
+    public Rao Stake(Coldkey coldkey, Hotkey hotkey, NetUid netUid) =>
+        _stakes.TryGetValue(new HotkeyOnSubnet(hotkey, netUid), out var pool) && pool.ByColdkey.TryGetValue(coldkey, out var amount)
+            ? amount
+            : Rao.Zero;
+
+    /// <summary>All alpha staked on <paramref name="hotkey"/> on a subnet, over every coldkey.</summary>
+    public Rao TotalStake(Hotkey hotkey, NetUid netUid) =>
+        _stakes.TryGetValue(new HotkeyOnSubnet(hotkey, netUid), out var pool) ? pool.Total : Rao.Zero;
+
+    /// <summary>Every (coldkey, amount) staked on <paramref name="hotkey"/> on a subnet, non-zero only.</summary>
+    public IEnumerable<KeyValuePair<Coldkey, Rao>> Stakers(Hotkey hotkey, NetUid netUid) =>
+        _stakes.TryGetValue(new HotkeyOnSubnet(hotkey, netUid), out var pool)
+            ? pool.ByColdkey
+            : [];
+
+    /// <summary>Decides whether <paramref name="e"/> may follow the events applied so far. Pure: state is not touched.</summary>
+    /// <returns>null when accepted, else the first rule it breaks.</returns>
+    public RuleViolation? Check(ILedgerEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e is NetworkStarted started)
+        {
+            return CheckNetworkStarted(started);
+        }
+
+        if (!Started)
+        {
+            return new RuleViolation("type", "the network has not started: the first event must be network_started");
+        }
+
+        if (e.Block.Value < _lastBlock)
+        {
+            return new RuleViolation("block", $"block {e.Block} is earlier than the last applied block {_lastBlock}");
+        }
+
+        SubnetState? subnet = null;
+        if (e is ISubnetEvent se && e is not SubnetRegistered)
+        {
+            if (!_subnets.TryGetValue(se.NetUid, out subnet))
+            {
+                return new RuleViolation("netuid", $"subnet {se.NetUid} does not exist");
+            }
+        }
+
+        return e switch
+        {
+            WeightsSet w => CheckWeights(w, subnet!),
+            StakeAdded a => CheckStakeAdded(a),
+            StakeRemoved r => CheckDebit(r.Coldkey, r.Hotkey, r.NetUid, r.Alpha, "alpha", "remove"),
+            StakeMoved m => CheckStakeMoved(m),
+            AlphaBurned b => CheckDebit(b.Coldkey, b.Hotkey, b.NetUid, b.Alpha, "alpha", "burn"),
+            AlphaRecycled r => CheckDebit(r.Coldkey, r.Hotkey, r.NetUid, r.Alpha, "alpha", "recycle"),
+            NeuronRegistered n => CheckNeuronRegistered(n, subnet!),
+            EpochTriggered => null,
+            SubnetEmissionShareSet s => s.ShareDenominator == 0
+                ? new RuleViolation("share_denominator", "must be greater than 0")
+                : s.ShareNumerator > s.ShareDenominator ? new RuleViolation("share_numerator", "a share cannot exceed 1 (numerator > denominator)") : null,
+            BondsReset b => subnet!.IsRegistered(b.Hotkey) ? null : new RuleViolation("hotkey", $"hotkey {b.Hotkey} is not registered on subnet {b.NetUid}"),
+            DelegateTakeSet t => _hotkeyOwners.ContainsKey(t.Hotkey) ? null : new RuleViolation("hotkey", $"hotkey {t.Hotkey} is not known: it was never registered"),
+            BlockEmissionMinted m => m.Amount.Value > Rao.TotalSupply.Value - Issuance.Value
+                ? new RuleViolation("amount", $"minting {m.Amount} rao would take issuance {Issuance} past the 21M TAO supply")
+                : null,
+            TaoRecycled r => r.Amount > Issuance ? new RuleViolation("amount", $"recycling {r.Amount} rao exceeds issuance {Issuance}") : null,
+            TaoBurned => null,
+            SubnetRegistered s => CheckSubnetRegistered(s),
+            HyperparametersChanged h => CheckHyperparameters(h.Hyperparameters, subnet!),
+            _ => new RuleViolation("type", $"unknown event type {e.GetType().Name}"),
+        };
+    }
+
+    /// <summary>Evolves the state by <paramref name="e"/>.</summary>
+    /// <exception cref="InvalidOperationException">when <see cref="Check"/> rejects the event.</exception>
+    public void Apply(ILedgerEvent e)
+    {
+        if (!TryApply(e, out var violation))
+        {
+            throw new InvalidOperationException($"{e.GetType().Name} at block {e.Block} rejected: {violation}");
+        }
+    }
+
+    /// <summary><see cref="Check"/> then, when accepted, apply; one call for pipelines that do both.</summary>
+    public bool TryApply(ILedgerEvent e, out RuleViolation? violation)
+    {
+        violation = Check(e);
+        if (violation is not null)
+        {
+            return false;
+        }
+
+        Evolve(e);
+        EventsApplied++;
+        return true;
+    }
+
+    /// <summary>Which uid a new registration gets on <paramref name="netUid"/> at <paramref name="block"/>: the next uid
+    /// (n) while the subnet is not full, else the uid pruning picks (spec §4.7) and the hotkey it replaces.</summary>
+    /// <exception cref="InvalidOperationException">when the subnet does not exist or no uid can be pruned.</exception>
+    public (Uid Uid, Hotkey? Pruned) ChooseRegistrationUid(NetUid netUid, Block block)
+    {
+        if (!_subnets.TryGetValue(netUid, out var subnet))
+        {
+            throw new InvalidOperationException($"subnet {netUid} does not exist");
+        }
+
+        return TryChooseRegistrationUid(subnet, block, out var uid, out var pruned)
+            ? (uid, pruned)
+            : throw new InvalidOperationException($"subnet {netUid} is full and has no uid that can be pruned");
+    }
+
+    /// <summary>Records a uid's emission from an epoch result (pruning picks the lowest); called by the consensus handler.</summary>
+    public void RecordEmission(NetUid netUid, Uid uid, ulong emission) => KnownUid(netUid, uid).SetEmission(uid.Value, emission);
+
+    /// <summary>Records a uid's validator permit from an epoch result (the next epoch masks with it).</summary>
+    public void RecordValidatorPermit(NetUid netUid, Uid uid, bool permit) => KnownUid(netUid, uid).SetPermit(uid.Value, permit);
+
+    /// <summary>Records a uid's new bonds row on a mechanism from an epoch result.</summary>
+    public void RecordBonds(NetUid netUid, ushort mechanism, Uid uid, ReadOnlySpan<SparseEntry> row)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(mechanism, SubnetState.MaxMechanisms);
+        KnownUid(netUid, uid).SetBonds(mechanism, uid.Value, row.ToArray());
+    }
+
+    private SubnetState KnownUid(NetUid netUid, Uid uid)
+    {
+        if (!_subnets.TryGetValue(netUid, out var subnet))
+        {
+            throw new InvalidOperationException($"subnet {netUid} does not exist");
+        }
+
+        if (uid.Value >= subnet.N)
+        {
+            throw new InvalidOperationException($"uid {uid} is not below n = {subnet.N} on subnet {netUid}");
+        }
+
+        return subnet;
+    }
+
+    private RuleViolation? CheckNetworkStarted(NetworkStarted e)
+    {
+        if (Started)
+        {
+            return new RuleViolation("type", "the network has already started");
+        }
+
+        return e.Issuance > Rao.TotalSupply ? new RuleViolation("issuance", $"exceeds the 21M TAO supply ({Rao.TotalSupply} rao)") : null;
+    }
+
+    private RuleViolation? CheckSubnetRegistered(SubnetRegistered e)
+    {
+        if (_subnets.ContainsKey(e.NetUid))
+        {
+            return new RuleViolation("netuid", $"subnet {e.NetUid} is already registered");
+        }
+
+        if (_hotkeyOwners.TryGetValue(e.OwnerHotkey, out var owner) && owner != e.Owner)
+        {
+            return new RuleViolation("owner_hotkey", $"hotkey {e.OwnerHotkey} belongs to coldkey {owner}, not {e.Owner}");
+        }
+
+        return CheckHyperparameters(e.Hyperparameters, null);
+    }
+
+    private static RuleViolation? CheckHyperparameters(SubnetHyperparameters h, SubnetState? subnet)
+    {
+        if (h.MechanismCount is 0 or > SubnetState.MaxMechanisms)
+        {
+            return new RuleViolation("hyperparameters.mechanism_count", $"must be 1..{SubnetState.MaxMechanisms}");
+        }
+
+        if (subnet is not null && h.MaxAllowedUids < subnet.N)
+        {
+            return new RuleViolation("hyperparameters.max_allowed_uids", $"{h.MaxAllowedUids} is below the {subnet.N} uids already registered");
+        }
+
+        return null;
+    }
+
+    private RuleViolation? CheckNeuronRegistered(NeuronRegistered e, SubnetState subnet)
+    {
+        if (subnet.IsRegistered(e.Hotkey))
+        {
+            return new RuleViolation("hotkey", $"hotkey {e.Hotkey} is already registered on subnet {e.NetUid}");
+        }
+
+        if (_hotkeyOwners.TryGetValue(e.Hotkey, out var owner) && owner != e.Coldkey)
+        {
+            return new RuleViolation("coldkey", $"hotkey {e.Hotkey} belongs to coldkey {owner}, not {e.Coldkey}");
+        }
+
+        if (!subnet.IsFull)
+        {
+            if (e.Uid.Value != subnet.N)
+            {
+                return new RuleViolation("uid", $"subnet {e.NetUid} is not full: a registration takes the next uid {subnet.N}, not {e.Uid}");
+            }
+
+            return e.PrunedHotkey is { } p ? new RuleViolation("pruned_hotkey", $"subnet {e.NetUid} is not full: nothing is pruned, but {p} was given") : null;
+        }
+
+        if (!TryChooseRegistrationUid(subnet, e.Block, out var uid, out var pruned))
+        {
+            return new RuleViolation("uid", $"subnet {e.NetUid} is full and has no uid that can be pruned");
+        }
+
+        if (uid != e.Uid)
+        {
+            return new RuleViolation("uid", $"subnet {e.NetUid} is full: pruning picks uid {uid} ({pruned}), not {e.Uid}");
+        }
+
+        return e.PrunedHotkey != pruned
+            ? new RuleViolation("pruned_hotkey", $"uid {uid} holds {pruned}, not {(e.PrunedHotkey is { } g ? g.ToString() : "nothing")}")
+            : null;
+    }
+
+    private RuleViolation? CheckWeights(WeightsSet e, SubnetState subnet)
+    {
+        if (e.Mechanism >= subnet.Hyperparameters.MechanismCount)
+        {
+            return new RuleViolation("mechanism", $"subnet {e.NetUid} has {subnet.Hyperparameters.MechanismCount} mechanism(s); {e.Mechanism} does not exist");
+        }
+
+        if (!subnet.TryGetUid(e.Hotkey, out var uid))
+        {
+            return new RuleViolation("hotkey", $"hotkey {e.Hotkey} is not registered on subnet {e.NetUid}");
+        }
+
+        if (uid != e.Uid)
+        {
+            return new RuleViolation("uid", $"hotkey {e.Hotkey} is at uid {uid}, not {e.Uid}");
+        }
+
+        var uids = e.Uids;
+        if (uids.Length != e.Values.Length)
+        {
+            return new RuleViolation("values", $"{e.Values.Length} values for {uids.Length} uids");
+        }
+
+        var n = subnet.N;
+        Span<ulong> seen = stackalloc ulong[(n + 63) / 64];
+        seen.Clear();
+        for (var i = 0; i < uids.Length; i++)
+        {
+            var u = uids[i];
+            if (u >= n)
+            {
+                return new RuleViolation($"uids[{i}]", $"uid {u} is not below n = {n}");
+            }
+
+            ref var word = ref seen[u >> 6];
+            var bit = 1UL << (u & 63);
+            if ((word & bit) != 0)
+            {
+                return new RuleViolation($"uids[{i}]", $"uid {u} appears more than once");
+            }
+
+            word |= bit;
+        }
+
+        // subtensor check_rate_limit: allowed when LastUpdate is 0 (never set), else block − LastUpdate ≥ WeightsSetRateLimit.
+        var last = subnet.LastUpdate(e.Mechanism, uid).Value;
+        var limit = subnet.Hyperparameters.WeightsSetRateLimit;
+        if (last != 0 && (e.Block.Value < last || e.Block.Value - last < limit))
+        {
+            return new RuleViolation("block", $"weights rate limit: uid {uid} last updated at block {last}, next allowed at {last + limit}");
+        }
+
+        return null;
+    }
+
+    private RuleViolation? CheckStakeAdded(StakeAdded e)
+    {
+        if (!_hotkeyOwners.ContainsKey(e.Hotkey))
+        {
+            return new RuleViolation("hotkey", $"hotkey {e.Hotkey} is not known: it was never registered");
+        }
+
+        return CheckCredit(e.Hotkey, e.NetUid, e.Alpha, "alpha");
+    }
+
+    private RuleViolation? CheckStakeMoved(StakeMoved e)
+    {
+        if (e.FromHotkey == e.ToHotkey)
+        {
+            return new RuleViolation("to_hotkey", "is the same hotkey as from_hotkey");
+        }
+
+        if (!_hotkeyOwners.ContainsKey(e.ToHotkey))
+        {
+            return new RuleViolation("to_hotkey", $"hotkey {e.ToHotkey} is not known: it was never registered");
+        }
+
+        return CheckDebit(e.Coldkey, e.FromHotkey, e.NetUid, e.Alpha, "alpha", "move") ?? CheckCredit(e.ToHotkey, e.NetUid, e.Alpha, "alpha");
+    }
+
+    private RuleViolation? CheckDebit(Coldkey coldkey, Hotkey hotkey, NetUid netUid, Rao amount, string field, string verb)
+    {
+        var stake = Stake(coldkey, hotkey, netUid);
+        return amount > stake
+            ? new RuleViolation(field, $"cannot {verb} {amount} rao: coldkey {coldkey} has {stake} staked on {hotkey} on subnet {netUid}")
+            : null;
+    }
+
+    private RuleViolation? CheckCredit(Hotkey hotkey, NetUid netUid, Rao amount, string field)
+    {
+        // The hotkey total bounds every per-coldkey position on it, so checking it covers both.
+        var total = TotalStake(hotkey, netUid);
+        return amount.Value > ulong.MaxValue - total.Value
+            ? new RuleViolation(field, $"overflows: {total} + {amount} rao exceeds the u64 range of the stake on {hotkey} on subnet {netUid}")
+            : null;
+    }
+
+    private static bool TryChooseRegistrationUid(SubnetState subnet, Block block, out Uid uid, out Hotkey? pruned)
+    {
+        if (!subnet.IsFull)
+        {
+            uid = new Uid((ushort)subnet.N);
+            pruned = null;
+            return true;
+        }
+
+        // get_neuron_to_prune (spec §4.7): the owner's hotkey is immortal; immune ⇔ block − reg_block < ImmunityPeriod.
+        // Among non-immune uids pick the lowest emission, then the earliest registration, then the lowest uid — but only
+        // when more than MinNonImmuneUids are non-immune; otherwise the same order among immune uids. When no immune uid
+        // exists either, fall back to the non-immune pick rather than refuse (ADR 0004).
+        var hp = subnet.Hyperparameters;
+        int bestMortal = -1, bestImmune = -1, mortalCount = 0;
+        for (var i = 0; i < subnet.N; i++)
+        {
+            var u = new Uid((ushort)i);
+            if (subnet.HotkeyAt(u) == subnet.OwnerHotkey)
+            {
+                continue;
+            }
+
+            var reg = subnet.RegistrationBlock(u).Value;
+            var age = block.Value > reg ? block.Value - reg : 0;
+            if (age < hp.ImmunityPeriod)
+            {
+                if (bestImmune < 0 || PrunesBefore(subnet, i, bestImmune))
+                {
+                    bestImmune = i;
+                }
+            }
+            else
+            {
+                mortalCount++;
+                if (bestMortal < 0 || PrunesBefore(subnet, i, bestMortal))
+                {
+                    bestMortal = i;
+                }
+            }
+        }
+
+        var pick = mortalCount > hp.MinNonImmuneUids ? bestMortal : bestImmune >= 0 ? bestImmune : bestMortal;
+        if (pick < 0)
+        {
+            uid = default;
+            pruned = null;
+            return false;
+        }
+
+        uid = new Uid((ushort)pick);
+        pruned = subnet.HotkeyAt(uid);
+        return true;
+    }
+
+    private static bool PrunesBefore(SubnetState subnet, int a, int b)
+    {
+        var ua = new Uid((ushort)a);
+        var ub = new Uid((ushort)b);
+        var ea = subnet.Emission(ua);
+        var eb = subnet.Emission(ub);
+        if (ea != eb)
+        {
+            return ea < eb;
+        }
+
+        var ra = subnet.RegistrationBlock(ua).Value;
+        var rb = subnet.RegistrationBlock(ub).Value;
+        return ra != rb ? ra < rb : a < b;
+    }
+
+    private void Evolve(ILedgerEvent e)
+    {
+        _lastBlock = e.Block.Value;
+        switch (e)
+        {
+            case WeightsSet w:
+                var subnet = _subnets[w.NetUid];
+                subnet.SetWeights(w.Mechanism, w.Uid.Value, w.Uids, w.Values, w.Block);
+                break;
+            case StakeAdded a:
+                Credit(a.Coldkey, a.Hotkey, a.NetUid, a.Alpha);
+                break;
+            case StakeRemoved r:
+                Debit(r.Coldkey, r.Hotkey, r.NetUid, r.Alpha);
+                break;
+            case StakeMoved m:
+                Debit(m.Coldkey, m.FromHotkey, m.NetUid, m.Alpha);
+                Credit(m.Coldkey, m.ToHotkey, m.NetUid, m.Alpha);
+                break;
+            case AlphaBurned b:
+                Debit(b.Coldkey, b.Hotkey, b.NetUid, b.Alpha);
+                break;
+            case AlphaRecycled r:
+                Debit(r.Coldkey, r.Hotkey, r.NetUid, r.Alpha);
+                break;
+            case NeuronRegistered n:
+                var target = _subnets[n.NetUid];
+                if (n.PrunedHotkey is null)
+                {
+                    target.Append(n.Hotkey, n.Block);
+                }
+                else
+                {
+                    target.Replace(n.Uid.Value, n.Hotkey, n.Block);
+                }
+
+                _hotkeyOwners.TryAdd(n.Hotkey, n.Coldkey);
+                break;
+            case EpochTriggered t:
+                _subnets[t.NetUid].LastEpochBlock = t.Block;
+                break;
+            case SubnetEmissionShareSet s:
+                _subnets[s.NetUid].EmissionShare = (s.ShareNumerator, s.ShareDenominator, s.AlphaPrice);
+                break;
+            case BondsReset b:
+                var bonded = _subnets[b.NetUid];
+                bonded.TryGetUid(b.Hotkey, out var column);
+                bonded.RemoveBondsColumn(column.Value);
+                break;
+            case DelegateTakeSet t:
+                _takes[t.Hotkey] = t.Take;
+                break;
+            case BlockEmissionMinted m:
+                Issuance += m.Amount;
+                break;
+            case TaoRecycled r:
+                Issuance -= r.Amount;
+                TaoRecycledTotal += r.Amount;
+                break;
+            case TaoBurned b:
+                TaoBurnedTotal += b.Amount;
+                break;
+            case SubnetRegistered s:
+                _subnets.Add(s.NetUid, new SubnetState(s.NetUid, s.Block, s.Owner, s.OwnerHotkey, s.Hyperparameters));
+                _hotkeyOwners.TryAdd(s.OwnerHotkey, s.Owner);
+                break;
+            case HyperparametersChanged h:
+                _subnets[h.NetUid].Hyperparameters = h.Hyperparameters;
+                break;
+            case NetworkStarted n:
+                Started = true;
+                Parameters = n.Parameters;
+                Issuance = n.Issuance;
+                break;
+            default:
+                throw new InvalidOperationException($"no evolution for {e.GetType().Name}");
+        }
+    }
+
+    private void Credit(Coldkey coldkey, Hotkey hotkey, NetUid netUid, Rao amount)
+    {
+        var key = new HotkeyOnSubnet(hotkey, netUid);
+        if (!_stakes.TryGetValue(key, out var pool))
+        {
+            pool = new StakePool();
+            _stakes.Add(key, pool);
+        }
+
+        pool.Total += amount;
+        pool.ByColdkey[coldkey] = pool.ByColdkey.GetValueOrDefault(coldkey) + amount;
+    }
+
+    private void Debit(Coldkey coldkey, Hotkey hotkey, NetUid netUid, Rao amount)
+    {
+        if (amount == Rao.Zero)
+        {
+            return;
+        }
+
+        var pool = _stakes[new HotkeyOnSubnet(hotkey, netUid)];
+        var left = pool.ByColdkey[coldkey] - amount;
+        if (left == Rao.Zero)
+        {
+            pool.ByColdkey.Remove(coldkey);
+        }
+        else
+        {
+            pool.ByColdkey[coldkey] = left;
+        }
+
+        pool.Total -= amount;
+    }
+
+    private readonly record struct HotkeyOnSubnet(Hotkey Hotkey, NetUid NetUid);
+
+    private sealed class StakePool
+    {
+        public Rao Total { get; set; }
+
+        public Dictionary<Coldkey, Rao> ByColdkey { get; } = [];
+    }
+}
