@@ -22,6 +22,33 @@ public static class LedgerStore
             .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ILedgerEvent).IsAssignableFrom(t))
             .OrderBy(t => t.FullName, StringComparer.Ordinal)];
 
+    /// <summary>The stored type name of an event: snake_case of the record's name (<c>WeightsSet</c> →
+    /// <c>weights_set</c>), the interchange format's spelling. Set explicitly so the bulk import writes exactly what
+    /// Marten maps back.</summary>
+    public static string EventTypeName(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        var sb = new System.Text.StringBuilder(type.Name.Length + 8);
+        foreach (var c in type.Name)
+        {
+            if (char.IsUpper(c))
+            {
+                if (sb.Length > 0)
+                {
+                    sb.Append('_');
+                }
+
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
+
     public static void Configure(StoreOptions o, string? connectionString)
     {
         if (connectionString is not null)
@@ -38,6 +65,7 @@ public static class LedgerStore
         foreach (var type in EventTypes)
         {
             o.Events.AddEventType(type);
+            o.Events.MapEventType(type, EventTypeName(type));
         }
 
         o.Storage.ExtendedSchemaObjects.Add(ImportKeys.Table());
