@@ -11,6 +11,8 @@ namespace Bittensor.Ledger.Application.Import;
 /// appended; earlier batches stay committed.</summary>
 internal sealed class NdjsonImporter(LedgerState state, EventBatchWriter writer, ImportFile command, RejectedLines rejected)
 {
+    // Identical lines within a block are distinct facts: the codec's scope numbers their keys (#2, #3, ...).
+    private readonly NaturalKeyScope _keys = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _lines;
     private long _appended;
@@ -28,8 +30,9 @@ internal sealed class NdjsonImporter(LedgerState state, EventBatchWriter writer,
                 continue;
             }
 
-            batch.Add(NdjsonCodec.TryParse(line.Utf8, out var parsed, out var error)
-                ? new Pending(line, parsed, null)
+            var utf8 = line.Number == 1 && line.Utf8.AsSpan().StartsWith(Bom) ? line.Utf8[Bom.Length..] : line.Utf8;
+            batch.Add(NdjsonCodec.TryParse(utf8, out var parsed, out var error)
+                ? new Pending(line, _keys.Assign(parsed), null)
                 : new Pending(line, null, error));
             if (batch.Count == command.BatchSize)
             {
@@ -71,7 +74,7 @@ internal sealed class NdjsonImporter(LedgerState state, EventBatchWriter writer,
             switch (verdict)
             {
                 case Verdict.Accepted:
-                    accepted.Add(new KeyedEvent(p.Parsed!.Value.Event, p.Parsed.Value.NaturalKey));
+                    accepted.Add(new KeyedEvent(p.Parsed!.Event, p.Parsed.NaturalKey));
                     continue;
                 case Verdict.Present:
                     present++;
@@ -103,7 +106,7 @@ internal sealed class NdjsonImporter(LedgerState state, EventBatchWriter writer,
             return (Verdict.Rejected, parseError.Field, parseError.Reason);
         }
 
-        var parsed = p.Parsed!.Value;
+        var parsed = p.Parsed!;
         if (existing.Contains(parsed.NaturalKey) || seen.Contains(parsed.NaturalKey))
         {
             return (Verdict.Present, null, null);
@@ -127,6 +130,8 @@ internal sealed class NdjsonImporter(LedgerState state, EventBatchWriter writer,
 
     private ImportSummary Summary(ImportError? error) =>
         new(_lines, _appended, _present, _rejected, _clock.Elapsed, error, rejected.Any ? rejected.Path : null);
+
+    private static ReadOnlySpan<byte> Bom => [0xEF, 0xBB, 0xBF];
 
     private static bool IsBlank(byte[] line)
     {

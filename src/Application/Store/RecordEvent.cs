@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Bittensor.Ledger.Application.Interchange;
 using Bittensor.Ledger.Domain;
 using FluentValidation;
@@ -11,7 +9,8 @@ namespace Bittensor.Ledger.Application.Store;
 
 /// <summary>Record one fact through Marten's own append, after the same shape rules (<see cref="EventShape"/>,
 /// run by the validation pipeline) and Domain rules (<see cref="LedgerState.Check"/>) the import applies to each
-/// line. <see cref="NaturalKey"/> makes it idempotent; without one the key is a hash of the event's content.</summary>
+/// line. <see cref="NaturalKey"/> makes it idempotent; without one it is the event's content key, the same key
+/// the import gives the first such line of a block, so importing a file that holds a recorded fact skips it.</summary>
 public sealed record RecordEvent(ILedgerEvent Event, string? NaturalKey = null) : ICommand<RecordedEvent>
 {
     public sealed class Validator : AbstractValidator<RecordEvent>
@@ -46,7 +45,7 @@ public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource da
         ArgumentNullException.ThrowIfNull(command);
         await schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var e = command.Event;
-        var key = command.NaturalKey ?? ContentKey(e);
+        var key = command.NaturalKey ?? NdjsonCodec.ContentKey(e);
         var streamId = StreamIds.For(e);
         await using var writerLock = await WriterLock.AcquireAsync(dataSource, cancellationToken).ConfigureAwait(false);
 
@@ -79,6 +78,4 @@ public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource da
         return new RecordedEvent(streamId, key, AlreadyPresent: false);
     }
 
-    private string ContentKey(ILedgerEvent e) =>
-        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(LedgerStore.EventTypeName(e.GetType()) + stored.Json(e))));
 }
