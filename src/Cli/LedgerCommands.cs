@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Bittensor.Ledger.Cli.Db;
 
 namespace Bittensor.Ledger.Cli;
 
@@ -7,6 +8,7 @@ internal static class LedgerCommands
 {
     public static IEnumerable<Command> All()
     {
+        yield return DbCommand.Create();
         yield return Schema.SchemaCommand.Create();
     }
 }

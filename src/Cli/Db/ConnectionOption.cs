@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Bittensor.Ledger.Application.Postgres;
+
+namespace Bittensor.Ledger.Cli.Db;
+
+/// <summary>
+/// The <c>--connection</c> option every command that touches the database adds, and how it is resolved:
+/// <c>--connection</c>, else <c>LEDGER_CONNECTION</c>, else <see cref="PostgresLocator"/> (the CLI's private cluster
+/// when it exists, Docker, a new private cluster).
+/// </summary>
+public static class ConnectionOption
+{
+    public const string Name = "--connection";
+    public const string EnvironmentVariable = "LEDGER_CONNECTION";
+
+    public static Option<string?> Create() => new(Name)
+    {
+        Description = $"PostgreSQL connection string. Default: ${EnvironmentVariable}, else a Docker container, " +
+                      "else the ledger's private cluster (see `ledger db status`).",
+    };
+
+    /// <summary>Resolves the database for a command that added <see cref="Create"/>; progress goes to stderr.</summary>
+    public static Task<LedgerDatabase> ResolveAsync(ParseResult parseResult, CancellationToken ct) =>
+        ResolveAsync(parseResult, PostgresLocatorOptions.ForCli(), ct);
+
+    public static Task<LedgerDatabase> ResolveAsync(ParseResult parseResult, PostgresLocatorOptions options, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        var explicitConnection = parseResult.GetValue<string?>(Name);
+        if (string.IsNullOrWhiteSpace(explicitConnection))
+        {
+            explicitConnection = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        }
+
+        var error = parseResult.InvocationConfiguration.Error;
+        return PostgresLocator.ResolveAsync(explicitConnection, options, new Progress(error), ct);
+    }
+
+    /// <summary>Writes progress synchronously (System.Progress posts to the thread pool and would reorder lines).</summary>
+    private sealed class Progress(TextWriter writer) : IProgress<string>
+    {
+        public void Report(string value) => writer.WriteLine(value);
+    }
+}
