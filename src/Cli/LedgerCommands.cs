@@ -12,5 +12,6 @@ internal static class LedgerCommands
         yield return Import.ImportCommand.Create();
         yield return Status.StatusCommand.Create();
         yield return Schema.SchemaCommand.Create();
+        yield return Samples.SampleCommand.Create();
     }
 }

@@ -1,0 +1,456 @@
+using Bittensor.Ledger.Domain;
+using Bittensor.Ledger.Domain.Network;
+using Bittensor.Ledger.Domain.Neurons;
+using Bittensor.Ledger.Domain.Primitives;
+using Bittensor.Ledger.Domain.Stake;
+using Bittensor.Ledger.Domain.Subnets;
+using Bittensor.Ledger.Domain.Weights;
+
+namespace Bittensor.Ledger.Application.Samples;
+
+/// <summary>What to generate. The defaults produce the committed <c>samples/sample-chain.ndjson</c>.</summary>
+public sealed record SampleOptions
+{
+    public int Seed { get; init; } = 42;
+
+    public int Blocks { get; init; } = 3_000;
+
+    public int Subnets { get; init; } = 3;
+
+    /// <summary>Called after each <see cref="EpochTriggered"/> has been applied, with the generator's own state, so that
+    /// a consensus run can record epoch results (emission drives pruning) exactly as the import will. When null, no
+    /// results are recorded: every uid's emission stays 0 and pruning falls to registration block, then uid.</summary>
+    public Action<LedgerState, EpochTriggered>? AfterEpoch { get; init; }
+}
+
+/// <summary>
+/// A deterministic, seeded, realistic chain for demos, tests and benchmarks: genesis, a few subnets with owners,
+/// neurons registering until subnets fill and then replacing pruned uids (<see cref="LedgerState.ChooseRegistrationUid"/>),
+/// registration burns recycled, validators (top stake holders) setting noisy weights around a hidden miner quality on a
+/// rate limit (some copying the top validator), heavy-tailed stake flows, delegate takes, alpha burns and recycles,
+/// emission shares and epochs on each subnet's tempo. Every event is applied to a <see cref="LedgerState"/> as it is
+/// generated, so the output passes the ledger's rules by construction (a bug here throws).
+/// Only integer arithmetic and IEEE +,−,×,÷ on doubles are used, so the bytes are the same on every platform.
+/// </summary>
+public static class SampleChain
+{
+    private const ulong Tao = Rao.RaoPerTao;
+
+    public static IEnumerable<ILedgerEvent> Generate(SampleOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Blocks, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Subnets, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Subnets, 64);
+        return new Generator(options).Run();
+    }
+
+    private sealed class SubnetPlan
+    {
+        public required NetUid NetUid { get; init; }
+        public required ulong StartBlock { get; init; }
+        public required Coldkey Owner { get; init; }
+        public required Hotkey OwnerHotkey { get; init; }
+        public required SubnetHyperparameters Hyperparameters { get; set; }
+        public bool Registered { get; set; }
+        public ulong LastEpochBlock { get; set; }
+        public double Burn { get; set; }
+        public List<ushort> Validators { get; } = [];
+        public (ushort[] Uids, ushort[] Values)? LeaderWeights { get; set; }
+    }
+
+    private sealed class Generator(SampleOptions options)
+    {
+        private readonly Random _rng = new(options.Seed);
+        private readonly LedgerState _state = new();
+        private readonly List<ILedgerEvent> _block = [];
+        private readonly List<SubnetPlan> _subnets = [];
+        private readonly List<Coldkey> _coldkeys = [];
+        private readonly List<Hotkey> _hotkeys = [];
+        private readonly Dictionary<Hotkey, double> _quality = [];
+        private readonly HashSet<Hotkey> _copiers = [];
+        private readonly List<(Coldkey Coldkey, Hotkey Hotkey, NetUid NetUid)> _positions = [];
+
+        public IEnumerable<ILedgerEvent> Run()
+        {
+            Emit(new NetworkStarted(new Block(0), Rao.FromTao(7_500_000), new NetworkParameters()));
+            for (var i = 0; i < options.Subnets; i++)
+            {
+                _subnets.Add(PlanSubnet(i));
+            }
+
+            foreach (var e in Flush())
+            {
+                yield return e;
+            }
+
+            for (ulong block = 1; block <= (ulong)options.Blocks; block++)
+            {
+                Step(block);
+                foreach (var e in Flush())
+                {
+                    yield return e;
+                }
+            }
+        }
+
+        private List<ILedgerEvent> Flush()
+        {
+            var events = new List<ILedgerEvent>(_block);
+            _block.Clear();
+            return events;
+        }
+
+        private void Emit(ILedgerEvent e)
+        {
+            _state.Apply(e);
+            _block.Add(e);
+        }
+
+        private SubnetPlan PlanSubnet(int i)
+        {
+            var netuid = new NetUid((ushort)(i + 1));
+            var hp = new SubnetHyperparameters
+            {
+                Tempo = (ushort)(99 + (20 * i)),
+                MaxAllowedUids = (ushort)(64 + (32 * (i % 3))),
+                MaxAllowedValidators = 16,
+                ImmunityPeriod = 300,
+                MinNonImmuneUids = 10,
+                WeightsSetRateLimit = 50,
+                Yuma3 = i % 2 == 0,
+                LiquidAlpha = i == 2,
+            };
+            return new SubnetPlan
+            {
+                NetUid = netuid,
+                StartBlock = 1 + ((ulong)i * 7),
+                Owner = NewColdkey(),
+                OwnerHotkey = NewHotkey(),
+                Hyperparameters = hp,
+                Burn = hp.Burn,
+            };
+        }
+
+        private void Step(ulong blockNumber)
+        {
+            var block = new Block(blockNumber);
+            Emit(new BlockEmissionMinted(block, new Rao(Tao)));
+            foreach (var subnet in _subnets)
+            {
+                if (!subnet.Registered)
+                {
+                    if (blockNumber >= subnet.StartBlock)
+                    {
+                        RegisterSubnet(subnet, block);
+                    }
+
+                    continue;
+                }
+
+                subnet.Burn = Math.Max(subnet.Hyperparameters.MinBurn, subnet.Burn * 0.998);
+                StepSubnet(subnet, block);
+            }
+
+            if (blockNumber % 360 == 0)
+            {
+                SetShares(block);
+            }
+
+            if (_rng.NextDouble() < 0.004 && _coldkeys.Count > 0)
+            {
+                Emit(new TaoBurned(block, Pick(_coldkeys), new Rao((ulong)(1 + _rng.Next(1_000)) * (Tao / 1_000))));
+            }
+        }
+
+        private void RegisterSubnet(SubnetPlan subnet, Block block)
+        {
+            Emit(new SubnetRegistered(block, subnet.NetUid, subnet.Owner, subnet.OwnerHotkey, Rao.FromTao(1_000), subnet.Hyperparameters));
+            // The owner's hotkey takes uid 0 for free in the same block (subtensor appends it at subnet registration).
+            Emit(new NeuronRegistered(block, subnet.NetUid, new Uid(0), subnet.OwnerHotkey, subnet.Owner, Rao.Zero, null));
+            AddStake(subnet.Owner, subnet.OwnerHotkey, subnet.NetUid, block, 5_000 * Tao);
+            subnet.Registered = true;
+            subnet.LastEpochBlock = block.Value - (ulong)(subnet.NetUid.Value % subnet.Hyperparameters.Tempo);
+            Emit(new SubnetEmissionShareSet(block, subnet.NetUid, 1, (ulong)options.Subnets, new Rao(Tao / 20)));
+        }
+
+        private void StepSubnet(SubnetPlan subnet, Block block)
+        {
+            var state = _state.Subnet(subnet.NetUid)!;
+            var registerChance = state.IsFull ? 0.04 : 0.3;
+            if (_rng.NextDouble() < registerChance)
+            {
+                RegisterNeuron(subnet, block);
+            }
+
+            if (subnet.Validators.Count == 0 || block.Value % 100 == 0)
+            {
+                ChooseValidators(subnet, block);
+            }
+
+            foreach (var validator in subnet.Validators)
+            {
+                var uid = new Uid(validator);
+                var last = state.LastUpdate(0, uid).Value;
+                if ((last == 0 || block.Value - last >= state.Hyperparameters.WeightsSetRateLimit) && _rng.NextDouble() < 1.0 / 30)
+                {
+                    SetWeights(subnet, state, uid, block);
+                }
+            }
+
+            StakeFlows(subnet, block);
+
+            if (block.Value == 1_500 && subnet.NetUid.Value == 1)
+            {
+                subnet.Hyperparameters = subnet.Hyperparameters with { Kappa = 39_321, WeightsSetRateLimit = 40 };
+                Emit(new HyperparametersChanged(block, subnet.NetUid, subnet.Hyperparameters));
+            }
+
+            if (block.Value == 2_000 && subnet.NetUid.Value == 2)
+            {
+                subnet.Hyperparameters = subnet.Hyperparameters with { MaxAllowedUids = (ushort)(subnet.Hyperparameters.MaxAllowedUids + 16) };
+                Emit(new HyperparametersChanged(block, subnet.NetUid, subnet.Hyperparameters));
+            }
+
+            if (_rng.NextDouble() < 0.0005 && state.N > 1)
+            {
+                Emit(new BondsReset(block, subnet.NetUid, state.HotkeyAt(new Uid((ushort)(1 + _rng.Next(state.N - 1))))));
+            }
+
+            if (block.Value - subnet.LastEpochBlock >= subnet.Hyperparameters.Tempo)
+            {
+                var epoch = new EpochTriggered(block, subnet.NetUid);
+                Emit(epoch);
+                subnet.LastEpochBlock = block.Value;
+                options.AfterEpoch?.Invoke(_state, epoch);
+                ChooseValidators(subnet, block);
+            }
+        }
+
+        private void RegisterNeuron(SubnetPlan subnet, Block block)
+        {
+            var state = _state.Subnet(subnet.NetUid)!;
+            Hotkey hotkey;
+            Coldkey coldkey;
+            var roll = _rng.NextDouble();
+            if (roll < 0.1 && _hotkeys.Count > 0 && !state.IsRegistered(Pick(_hotkeys)))
+            {
+                // A hotkey already active elsewhere joins this subnet too, under its owning coldkey.
+                hotkey = _hotkeys[_lastPick];
+                coldkey = _state.OwnerOf(hotkey)!.Value;
+            }
+            else
+            {
+                hotkey = NewHotkey();
+                coldkey = roll < 0.4 && _coldkeys.Count > 0 ? Pick(_coldkeys) : NewColdkey();
+                _quality[hotkey] = _rng.NextDouble();
+                if (_rng.NextDouble() < 0.15)
+                {
+                    _copiers.Add(hotkey);
+                }
+            }
+
+            var (uid, pruned) = _state.ChooseRegistrationUid(subnet.NetUid, block);
+            var burn = new Rao((ulong)subnet.Burn);
+            Emit(new NeuronRegistered(block, subnet.NetUid, uid, hotkey, coldkey, burn, pruned));
+            Emit(new TaoRecycled(block, coldkey, burn));
+            subnet.Burn = Math.Min(subnet.Hyperparameters.MaxBurn, subnet.Burn * 1.26);
+            subnet.Validators.Remove(uid.Value);
+
+            if (_rng.NextDouble() < 0.5)
+            {
+                AddStake(coldkey, hotkey, subnet.NetUid, block, HeavyTail(50 * Tao));
+            }
+        }
+
+        private void ChooseValidators(SubnetPlan subnet, Block block)
+        {
+            var state = _state.Subnet(subnet.NetUid)!;
+            var ranked = new List<(ulong Stake, ushort Uid)>(state.N);
+            for (var i = 0; i < state.N; i++)
+            {
+                var uid = new Uid((ushort)i);
+                ranked.Add((_state.TotalStake(state.HotkeyAt(uid), subnet.NetUid).Value, (ushort)i));
+            }
+
+            // Highest stake first; ties to the higher uid (the chain's stable ascending top-k keeps the later uid).
+            ranked.Sort((a, b) => a.Stake != b.Stake ? b.Stake.CompareTo(a.Stake) : b.Uid.CompareTo(a.Uid));
+            var previous = new HashSet<ushort>(subnet.Validators);
+            subnet.Validators.Clear();
+            for (var i = 0; i < ranked.Count && i < state.Hyperparameters.MaxAllowedValidators; i++)
+            {
+                if (ranked[i].Stake == 0)
+                {
+                    break;
+                }
+
+                var uid = ranked[i].Uid;
+                subnet.Validators.Add(uid);
+                if (!previous.Contains(uid) && _rng.NextDouble() < 0.3)
+                {
+                    Emit(new DelegateTakeSet(block, state.HotkeyAt(new Uid(uid)), (ushort)_rng.Next(0, 11_797)));
+                }
+            }
+        }
+
+        private void SetWeights(SubnetPlan subnet, SubnetState state, Uid uid, Block block)
+        {
+            var hotkey = state.HotkeyAt(uid);
+            ushort[] uids;
+            ushort[] values;
+            if (_copiers.Contains(hotkey) && subnet.LeaderWeights is { } leader)
+            {
+                // A weight copier resubmits the leading validator's last weights as they are.
+                (uids, values) = (leader.Uids, leader.Values);
+            }
+            else
+            {
+                var raw = new double[state.N];
+                var max = 0.0;
+                for (var j = 0; j < state.N; j++)
+                {
+                    if (j == uid.Value || subnet.Validators.Contains((ushort)j))
+                    {
+                        continue;
+                    }
+
+                    var quality = _quality.GetValueOrDefault(state.HotkeyAt(new Uid((ushort)j)), 0.5);
+                    var noise = (_rng.NextDouble() + _rng.NextDouble() + _rng.NextDouble() - 1.5) * 0.2;
+                    raw[j] = Math.Max(0, quality + noise);
+                    max = Math.Max(max, raw[j]);
+                }
+
+                var u = new List<ushort>();
+                var v = new List<ushort>();
+                for (var j = 0; j < raw.Length; j++)
+                {
+                    if (raw[j] > 0)
+                    {
+                        u.Add((ushort)j);
+                        v.Add((ushort)Math.Round(raw[j] / max * 65_535, MidpointRounding.AwayFromZero));
+                    }
+                }
+
+                if (u.Count == 0)
+                {
+                    u.Add(uid.Value);
+                    v.Add(65_535);
+                }
+
+                (uids, values) = ([.. u], [.. v]);
+                if (subnet.Validators.Count > 0 && subnet.Validators[0] == uid.Value)
+                {
+                    subnet.LeaderWeights = (uids, values);
+                }
+            }
+
+            Emit(new WeightsSet(block, subnet.NetUid, 0, hotkey, uid, uids, values, 1));
+        }
+
+        private void StakeFlows(SubnetPlan subnet, Block block)
+        {
+            var state = _state.Subnet(subnet.NetUid)!;
+            var roll = _rng.NextDouble();
+            if (roll < 0.25)
+            {
+                // A nominator (often a new coldkey) stakes on a registered hotkey, weighted to the top of the subnet.
+                var target = subnet.Validators.Count > 0 && _rng.NextDouble() < 0.7
+                    ? state.HotkeyAt(new Uid(Pick(subnet.Validators)))
+                    : state.HotkeyAt(new Uid((ushort)_rng.Next(state.N)));
+                var coldkey = _rng.NextDouble() < 0.5 || _coldkeys.Count == 0 ? NewColdkey() : Pick(_coldkeys);
+                AddStake(coldkey, target, subnet.NetUid, block, HeavyTail(5 * Tao));
+                return;
+            }
+
+            if (roll > 0.33 || _positions.Count == 0)
+            {
+                return;
+            }
+
+            var (cold, hot, net) = _positions[_rng.Next(_positions.Count)];
+            var staked = _state.Stake(cold, hot, net).Value;
+            if (staked == 0 || net != subnet.NetUid)
+            {
+                return;
+            }
+
+            var part = Math.Max(1UL, (ulong)(staked * _rng.NextDouble()));
+            if (roll < 0.29)
+            {
+                Emit(new StakeRemoved(block, cold, hot, net, new Rao(part), new Rao(part / 20)));
+            }
+            else if (roll < 0.32)
+            {
+                var to = state.HotkeyAt(new Uid((ushort)_rng.Next(state.N)));
+                if (to != hot)
+                {
+                    Emit(new StakeMoved(block, cold, hot, to, net, new Rao(part)));
+                    _positions.Add((cold, to, net));
+                }
+            }
+            else if (roll < 0.325)
+            {
+                Emit(new AlphaBurned(block, cold, hot, net, new Rao(Math.Max(1, part / 100))));
+            }
+            else
+            {
+                Emit(new AlphaRecycled(block, cold, hot, net, new Rao(Math.Max(1, part / 100))));
+            }
+        }
+
+        private void SetShares(Block block)
+        {
+            var weights = new ulong[_subnets.Count];
+            ulong total = 0;
+            for (var i = 0; i < weights.Length; i++)
+            {
+                weights[i] = (ulong)(1 + _rng.Next(1_000));
+                total += weights[i];
+            }
+
+            for (var i = 0; i < weights.Length; i++)
+            {
+                if (_subnets[i].Registered)
+                {
+                    var price = new Rao((ulong)(Tao / 100 * (1 + (_rng.NextDouble() * 9))));
+                    Emit(new SubnetEmissionShareSet(block, _subnets[i].NetUid, weights[i], total, price));
+                }
+            }
+        }
+
+        private void AddStake(Coldkey coldkey, Hotkey hotkey, NetUid netUid, Block block, ulong alpha)
+        {
+            Emit(new StakeAdded(block, coldkey, hotkey, netUid, new Rao(alpha), new Rao(alpha / 20)));
+            _positions.Add((coldkey, hotkey, netUid));
+        }
+
+        /// <summary>Pareto with shape 1 (scale × 1/U, U uniform in [0.001, 1)): most amounts near the scale, a few 1000×.</summary>
+        private ulong HeavyTail(ulong scale) => (ulong)(scale / (0.001 + (_rng.NextDouble() * 0.999)));
+
+        private int _lastPick;
+
+        private T Pick<T>(List<T> items)
+        {
+            _lastPick = _rng.Next(items.Count);
+            return items[_lastPick];
+        }
+
+        private Coldkey NewColdkey()
+        {
+            var key = new byte[32];
+            _rng.NextBytes(key);
+            var coldkey = Coldkey.FromPublicKey(key);
+            _coldkeys.Add(coldkey);
+            return coldkey;
+        }
+
+        private Hotkey NewHotkey()
+        {
+            var key = new byte[32];
+            _rng.NextBytes(key);
+            var hotkey = Hotkey.FromPublicKey(key);
+            _hotkeys.Add(hotkey);
+            return hotkey;
+        }
+    }
+}
