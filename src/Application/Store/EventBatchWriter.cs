@@ -8,6 +8,36 @@ namespace Bittensor.Ledger.Application.Store;
 /// <summary>One event to append, with the natural key that makes appending it idempotent.</summary>
 public readonly record struct KeyedEvent(ILedgerEvent Event, string NaturalKey);
 
+/// <summary>A batch with everything that needs no database already computed (stream ids, JSON, type names, status
+/// deltas), so the import can prepare the next batch while the previous one is being written.</summary>
+public sealed class PreparedBatch
+{
+    internal PreparedBatch(int count)
+    {
+        StreamIds = new string[count];
+        Json = new string[count];
+        Aliases = new string[count];
+        DotnetTypes = new string[count];
+        Keys = new string[count];
+    }
+
+    public int Count => Keys.Length;
+
+    internal string[] StreamIds { get; }
+
+    internal string[] Json { get; }
+
+    internal string[] Aliases { get; }
+
+    internal string[] DotnetTypes { get; }
+
+    internal string[] Keys { get; }
+
+    internal Dictionary<string, long> Streams { get; } = new(StringComparer.Ordinal);
+
+    internal Dictionary<ushort, SubnetStatusDelta> Status { get; } = [];
+}
+
 /// <summary>Appends a batch of events in one transaction by binary COPY straight into Marten's tables, together
 /// with their natural keys and the subnet status rows they change (docs/adr/0001-streams.md, "Import path").
 /// Marten's Quick append reaches ~21% of raw COPY on this machine and its BulkInsertEventsAsync cannot share a
@@ -19,7 +49,39 @@ public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents s
     private const string Tenant = "*DEFAULT*";
     private static readonly string S = LedgerStore.Schema;
 
-    public async Task AppendAsync(IReadOnlyList<KeyedEvent> batch, CancellationToken ct)
+    public PreparedBatch Prepare(IReadOnlyList<KeyedEvent> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var prepared = new PreparedBatch(batch.Count);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var e = batch[i].Event;
+            prepared.StreamIds[i] = StreamIds.For(e);
+            prepared.Streams.TryAdd(prepared.StreamIds[i], 0);
+            prepared.Json[i] = stored.Json(e);
+            (prepared.Aliases[i], prepared.DotnetTypes[i]) = stored.Names(e);
+            prepared.Keys[i] = batch[i].NaturalKey;
+            if (e is ISubnetEvent se)
+            {
+                var d = SubnetStatusTransformation.Delta(se);
+                if (prepared.Status.TryGetValue(d.NetUid, out var sum))
+                {
+                    sum.Add(d);
+                    prepared.Status[d.NetUid] = sum;
+                }
+                else
+                {
+                    prepared.Status[d.NetUid] = d;
+                }
+            }
+        }
+
+        return prepared;
+    }
+
+    public Task AppendAsync(IReadOnlyList<KeyedEvent> batch, CancellationToken ct) => AppendAsync(Prepare(batch), ct);
+
+    public async Task AppendAsync(PreparedBatch batch, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Count == 0)
@@ -27,14 +89,8 @@ public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents s
             return;
         }
 
-        var streamIds = new string[batch.Count];
-        var streams = new Dictionary<string, long>(StringComparer.Ordinal);
-        for (var i = 0; i < batch.Count; i++)
-        {
-            streamIds[i] = StreamIds.For(batch[i].Event);
-            streams.TryAdd(streamIds[i], 0);
-        }
-
+        var streamIds = batch.StreamIds;
+        var streams = batch.Streams;
         await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
 
@@ -86,19 +142,17 @@ public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents s
         {
             for (var i = 0; i < batch.Count; i++)
             {
-                var e = batch[i].Event;
-                var (alias, dotnetType) = stored.Names(e);
-                await copy.StartRowAsync(ct).ConfigureAwait(false);
-                await copy.WriteAsync(sequences[i], NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                await copy.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
-                await copy.WriteAsync(streamIds[i], NpgsqlDbType.Varchar, ct).ConfigureAwait(false);
-                await copy.WriteAsync(versions[i], NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                await copy.WriteAsync(stored.Json(e), NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
-                await copy.WriteAsync(alias, NpgsqlDbType.Varchar, ct).ConfigureAwait(false);
-                await copy.WriteAsync(Tenant, NpgsqlDbType.Varchar, ct).ConfigureAwait(false);
-                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
-                await copy.WriteAsync(dotnetType, NpgsqlDbType.Varchar, ct).ConfigureAwait(false);
-                await copy.WriteAsync(false, NpgsqlDbType.Boolean, ct).ConfigureAwait(false);
+                copy.StartRow();
+                copy.Write(sequences[i], NpgsqlDbType.Bigint);
+                copy.Write(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
+                copy.Write(streamIds[i], NpgsqlDbType.Varchar);
+                copy.Write(versions[i], NpgsqlDbType.Bigint);
+                copy.Write(batch.Json[i], NpgsqlDbType.Jsonb);
+                copy.Write(batch.Aliases[i], NpgsqlDbType.Varchar);
+                copy.Write(Tenant, NpgsqlDbType.Varchar);
+                copy.Write(now, NpgsqlDbType.TimestampTz);
+                copy.Write(batch.DotnetTypes[i], NpgsqlDbType.Varchar);
+                copy.Write(false, NpgsqlDbType.Boolean);
             }
 
             await copy.CompleteAsync(ct).ConfigureAwait(false);
@@ -109,15 +163,15 @@ public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents s
         {
             for (var i = 0; i < batch.Count; i++)
             {
-                await copy.StartRowAsync(ct).ConfigureAwait(false);
-                await copy.WriteAsync(batch[i].NaturalKey, NpgsqlDbType.Varchar, ct).ConfigureAwait(false);
-                await copy.WriteAsync(sequences[i], NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+                copy.StartRow();
+                copy.Write(batch.Keys[i], NpgsqlDbType.Varchar);
+                copy.Write(sequences[i], NpgsqlDbType.Bigint);
             }
 
             await copy.CompleteAsync(ct).ConfigureAwait(false);
         }
 
-        await UpsertStatusAsync(connection, tx, batch, ct).ConfigureAwait(false);
+        await UpsertStatusAsync(connection, tx, batch.Status, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
     }
 
@@ -141,28 +195,8 @@ public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents s
         return existing;
     }
 
-    private static async Task UpsertStatusAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<KeyedEvent> batch, CancellationToken ct)
+    private static async Task UpsertStatusAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Dictionary<ushort, SubnetStatusDelta> deltas, CancellationToken ct)
     {
-        var deltas = new Dictionary<ushort, SubnetStatusDelta>();
-        foreach (var keyed in batch)
-        {
-            if (keyed.Event is not ISubnetEvent se)
-            {
-                continue;
-            }
-
-            var d = SubnetStatusTransformation.Delta(se);
-            if (deltas.TryGetValue(d.NetUid, out var sum))
-            {
-                sum.Add(d);
-                deltas[d.NetUid] = sum;
-            }
-            else
-            {
-                deltas[d.NetUid] = d;
-            }
-        }
-
         if (deltas.Count == 0)
         {
             return;

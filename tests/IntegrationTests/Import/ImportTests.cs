@@ -60,6 +60,22 @@ public sealed class ImportTests : IDisposable
     }
 
     [Fact]
+    public async Task ImportOfAGrownFile_AppendsOnlyTheNewLines()
+    {
+        var db = await DatabaseAsync();
+        var first = Genesis().Select(Line).ToArray();
+        var grown = first.Append(Line(Weights(200, 1, 0))).Append(Line(Weights(201, 2, 1))).ToArray();
+        var file = await WriteAsync(_directory, "first.ndjson", first);
+        (await LedgerCli.RunAsync("import", file, "--connection", db)).ExitCode.ShouldBe(0);
+
+        var again = await LedgerCli.RunAsync("import", await WriteAsync(_directory, "grown.ndjson", grown), "--connection", db, "--batch-size", "3");
+
+        again.ExitCode.ShouldBe(0, again.Error);
+        again.Output.ShouldContain("lines read 7, appended 2, already present 5, rejected 0");
+        (await CountAsync(db, "ledger.mt_events")).ShouldBe(7);
+    }
+
+    [Fact]
     public async Task IdenticalLinesInOneBlock_AreDistinctFacts()
     {
         var db = await DatabaseAsync();
