@@ -233,11 +233,21 @@ public static class SampleChain
             Hotkey hotkey;
             Coldkey coldkey;
             var roll = _rng.NextDouble();
-            if (roll < 0.1 && _hotkeys.Count > 0 && !state.IsRegistered(Pick(_hotkeys)))
+            Hotkey? reuse = null;
+            if (roll < 0.1 && _hotkeys.Count > 0)
+            {
+                var candidate = Pick(_hotkeys);
+                if (!state.IsRegistered(candidate) && _state.OwnerOf(candidate) is not null)
+                {
+                    reuse = candidate;
+                }
+            }
+
+            if (reuse is { } existing)
             {
                 // A hotkey already active elsewhere joins this subnet too, under its owning coldkey.
-                hotkey = _hotkeys[_lastPick];
-                coldkey = _state.OwnerOf(hotkey)!.Value;
+                hotkey = existing;
+                coldkey = _state.OwnerOf(existing)!.Value;
             }
             else
             {
@@ -427,13 +437,7 @@ public static class SampleChain
         /// <summary>Pareto with shape 1 (scale × 1/U, U uniform in [0.001, 1)): most amounts near the scale, a few 1000×.</summary>
         private ulong HeavyTail(ulong scale) => (ulong)(scale / (0.001 + (_rng.NextDouble() * 0.999)));
 
-        private int _lastPick;
-
-        private T Pick<T>(List<T> items)
-        {
-            _lastPick = _rng.Next(items.Count);
-            return items[_lastPick];
-        }
+        private T Pick<T>(List<T> items) => items[_rng.Next(items.Count)];
 
         private Coldkey NewColdkey()
         {
