@@ -373,10 +373,22 @@ public sealed class LocalCluster
             Database = database,
         }.ConnectionString;
 
-    private static async Task<OsCommandResult> RunPostgresToolAsync(string tool, IReadOnlyList<string> arguments, CancellationToken ct) =>
-        RunAsOtherUser
-            ? await OsCommand.RunAsync("runuser", ["-u", OsUser, "--", tool, .. arguments], ct).ConfigureAwait(false)
-            : await OsCommand.RunAsync(tool, arguments, ct).ConfigureAwait(false);
+    private static async Task<OsCommandResult> RunPostgresToolAsync(string tool, IReadOnlyList<string> arguments, CancellationToken ct)
+    {
+        try
+        {
+            return RunAsOtherUser
+                ? await OsCommand.RunAsync("runuser", ["-u", OsUser, "--", tool, .. arguments], ct).ConfigureAwait(false)
+                : await OsCommand.RunAsync(tool, arguments, ct).ConfigureAwait(false);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            var how = RunAsOtherUser ? $"runuser -u {OsUser} -- {tool}" : tool;
+            throw new PostgresUnavailableException(
+                $"Could not run {how}: {e.Message}. As root the ledger needs runuser (util-linux) and a '{OsUser}' user; " +
+                "otherwise run it as a normal user or set LEDGER_CONNECTION.", e);
+        }
+    }
 
     private static async Task HandToPostgresUserAsync(string path, CancellationToken ct)
     {
