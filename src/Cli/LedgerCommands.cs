@@ -9,6 +9,9 @@ internal static class LedgerCommands
     public static IEnumerable<Command> All()
     {
         yield return DbCommand.Create();
+        yield return Import.ImportCommand.Create();
+        yield return Status.StatusCommand.Create();
+        yield return Schema.SchemaCommand.Create();
         yield return Samples.SampleCommand.Create();
         yield return Yuma.YumaCommand.Create();
     }

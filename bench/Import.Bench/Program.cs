@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Globalization;
+using Bittensor.Ledger.Application.Import;
+using Bittensor.Ledger.Application.Interchange;
+using Bittensor.Ledger.Application.Postgres;
+using Bittensor.Ledger.Application.Wiring;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NpgsqlTypes;
+
+// End-to-end import benchmark (docs/benchmarks.md, "## Import"): the real import path against raw binary COPY of
+// the same lines into a plain jsonb table, in one run on one server. Not a test: it asserts nothing about time.
+//   dotnet run -c Release --project bench/Import.Bench -- [--events N] [--batch-size N] [--connection CS] [--file PATH]
+var events = IntArg("--events", 1_000_000);
+var batchSize = IntArg("--batch-size", ImportFile.DefaultBatchSize);
+var file = StringArg("--file") ?? Path.Combine(Path.GetTempPath(), $"ledger-bench-{events}.ndjson");
+var ct = CancellationToken.None;
+
+if (!File.Exists(file))
+{
+    Console.WriteLine($"generating {events} events into {file} ...");
+    var generate = Stopwatch.StartNew();
+    await using (var output = File.Create(file + ".tmp"))
+    {
+        // Truncating a valid history leaves a valid history.
+        NdjsonCodec.WriteAll(output, BenchChain.Generate(seed: 42).Take(events));
+    }
+
+    File.Move(file + ".tmp", file);
+    Console.WriteLine($"generated in {generate.Elapsed.TotalSeconds:F1} s");
+}
+
+if (args.Contains("--phases"))
+{
+    await Phases.RunAsync(file);
+    return 0;
+}
+
+var bytes = new FileInfo(file).Length;
+Console.WriteLine($"file: {file}, {events} events, {bytes / (double)events:F0} bytes/event");
+
+await using var server = await PostgresLocator.ResolveAsync(
+    StringArg("--connection") ?? Environment.GetEnvironmentVariable("LEDGER_CONNECTION"), PostgresLocatorOptions.ForCli(), new ConsoleLog(), ct);
+var connectionString = await FreshDatabaseAsync(server.ConnectionString, "ledger_bench_import");
+
+// 1. The real import path: Mediator → ImportFile → parse, shape, Domain rules, batch COPY into Marten's tables.
+await using var services = new ServiceCollection().AddLedgerApplication(connectionString).BuildServiceProvider();
+ResetPeakRss();
+ImportSummary summary;
+await using (var scope = services.CreateAsyncScope())
+{
+    summary = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new ImportFile(file, batchSize), ct);
+}
+
+var peakRssMb = PeakRssMb();
+if (summary.Error is not null || summary.Appended != events)
+{
+    Console.Error.WriteLine($"import did not append every event: {summary}");
+    return 1;
+}
+
+// 2. Raw binary COPY of the same lines, as jsonb, into a plain table on the same server, same batch size.
+await using (var dataSource = NpgsqlDataSource.Create(connectionString))
+{
+    await using (var create = dataSource.CreateCommand("create table raw_events(seq bigserial, data jsonb)"))
+    {
+        await create.ExecuteNonQueryAsync(ct);
+    }
+
+    var copy = Stopwatch.StartNew();
+    long copied = 0;
+    await using (var input = File.OpenRead(file))
+    {
+        NpgsqlBinaryImporter? importer = null;
+        NpgsqlConnection? connection = null;
+        NpgsqlTransaction? tx = null;
+        var inBatch = 0;
+        await foreach (var line in NdjsonLines.ReadAsync(input, ct))
+        {
+            if (importer is null)
+            {
+                connection = await dataSource.OpenConnectionAsync(ct);
+                tx = await connection.BeginTransactionAsync(ct);
+                importer = await connection.BeginBinaryImportAsync("copy raw_events (data) from stdin (format binary)", ct);
+            }
+
+            await importer.StartRowAsync(ct);
+            await importer.WriteAsync(System.Text.Encoding.UTF8.GetString(line.Utf8), NpgsqlDbType.Jsonb, ct);
+            copied++;
+            if (++inBatch == batchSize)
+            {
+                await FinishAsync();
+            }
+        }
+
+        await FinishAsync();
+
+        async Task FinishAsync()
+        {
+            if (importer is null)
+            {
+                return;
+            }
+
+            await importer.CompleteAsync(ct);
+            await importer.DisposeAsync();
+            await tx!.CommitAsync(ct);
+            await connection!.DisposeAsync();
+            importer = null;
+            inBatch = 0;
+        }
+    }
+
+    var copyRate = copied / copy.Elapsed.TotalSeconds;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"import: {summary.Appended} events in {summary.Elapsed.TotalSeconds:F1} s = {summary.EventsPerSecond:F0} events/s (batch {batchSize}), peak RSS {peakRssMb:F0} MB"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"raw COPY: {copied} rows in {copy.Elapsed.TotalSeconds:F1} s = {copyRate:F0} rows/s"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"import / COPY = {summary.EventsPerSecond / copyRate:P1}"));
+}
+
+return 0;
+
+int IntArg(string name, int fallback) => StringArg(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+string? StringArg(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+static async Task<string> FreshDatabaseAsync(string admin, string name)
+{
+    await using (var connection = new NpgsqlConnection(admin))
+    {
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop database if exists {name} with (force)", connection);
+        await drop.ExecuteNonQueryAsync();
+        await using var create = new NpgsqlCommand($"create database {name}", connection);
+        await create.ExecuteNonQueryAsync();
+    }
+
+    return new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+}
+
+// Linux: writing 5 to clear_refs resets VmHWM, so the peak below is the import's, not the generator's.
+static void ResetPeakRss()
+{
+    try
+    {
+        File.WriteAllText("/proc/self/clear_refs", "5");
+    }
+    catch (IOException)
+    {
+    }
+    catch (UnauthorizedAccessException)
+    {
+    }
+}
+
+static double PeakRssMb()
+{
+    foreach (var line in File.ReadLines("/proc/self/status"))
+    {
+        if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+        {
+            return double.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+        }
+    }
+
+    return double.NaN;
+}
+
+internal sealed class ConsoleLog : IProgress<string>
+{
+    public void Report(string value) => Console.WriteLine(value);
+}

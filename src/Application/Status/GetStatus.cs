@@ -1,0 +1,42 @@
+using System.Numerics;
+using Bittensor.Ledger.Application.Store;
+using Bittensor.Ledger.Domain.Primitives;
+using Bittensor.Ledger.Projections.SubnetStatus;
+using Mediator;
+using Npgsql;
+
+namespace Bittensor.Ledger.Application.Status;
+
+/// <summary>Per subnet: neurons, latest block, weight submissions and total stake, from the subnet_status read
+/// model (src/Projections/SubnetStatus). A read: it touches no message bus and takes no writer lock.</summary>
+public sealed record GetStatus : IQuery<LedgerStatus>;
+
+public sealed record LedgerStatus(long Events, IReadOnlyList<SubnetStatus> Subnets);
+
+public sealed class GetStatusHandler(NpgsqlDataSource dataSource, SchemaReady schema) : IQueryHandler<GetStatus, LedgerStatus>
+{
+    public async ValueTask<LedgerStatus> Handle(GetStatus query, CancellationToken cancellationToken)
+    {
+        await schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var subnets = new List<SubnetStatus>();
+        await using (var cmd = dataSource.CreateCommand(
+            $"select netuid, neurons, latest_block, weight_submissions, total_stake from {SubnetStatusTransformation.Table} order by netuid"))
+        {
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                subnets.Add(new SubnetStatus(
+                    new NetUid(checked((ushort)reader.GetInt32(0))),
+                    reader.GetInt64(1),
+                    new Block(checked((ulong)reader.GetInt64(2))),
+                    reader.GetInt64(3),
+                    new Rao((ulong)reader.GetFieldValue<BigInteger>(4))));
+            }
+        }
+
+        // The highest sequence, not count(*): a full scan of mt_events would grow with the ledger.
+        await using var count = dataSource.CreateCommand($"select coalesce(max(seq_id), 0) from {LedgerStore.Schema}.mt_events");
+        var events = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return new LedgerStatus(events, subnets);
+    }
+}

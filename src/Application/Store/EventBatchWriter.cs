@@ -1,0 +1,214 @@
+using Bittensor.Ledger.Domain;
+using Bittensor.Ledger.Projections.SubnetStatus;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Bittensor.Ledger.Application.Store;
+
+/// <summary>One event to append, with the natural key that makes appending it idempotent.</summary>
+public readonly record struct KeyedEvent(ILedgerEvent Event, string NaturalKey);
+
+/// <summary>A batch with everything that needs no database already computed (stream ids, JSON, type names, status
+/// deltas), so the import can prepare the next batch while the previous one is being written.</summary>
+public sealed class PreparedBatch
+{
+    internal PreparedBatch(int count)
+    {
+        StreamIds = new string[count];
+        Json = new string[count];
+        Aliases = new string[count];
+        DotnetTypes = new string[count];
+        Keys = new string[count];
+    }
+
+    public int Count => Keys.Length;
+
+    internal string[] StreamIds { get; }
+
+    internal string[] Json { get; }
+
+    internal string[] Aliases { get; }
+
+    internal string[] DotnetTypes { get; }
+
+    internal string[] Keys { get; }
+
+    internal Dictionary<string, long> Streams { get; } = new(StringComparer.Ordinal);
+
+    internal Dictionary<ushort, SubnetStatusDelta> Status { get; } = [];
+}
+
+/// <summary>Appends a batch of events in one transaction by binary COPY straight into Marten's tables, together
+/// with their natural keys and the subnet status rows they change (docs/adr/0001-streams.md, "Import path").
+/// Marten's Quick append reaches ~21% of raw COPY on this machine and its BulkInsertEventsAsync cannot share a
+/// transaction with the keys and the read model, so this writes what mt_quick_append_events would: rows in
+/// mt_events with versions continuing each stream's mt_streams.version (locked FOR UPDATE first, so Marten's own
+/// appends to the same stream wait rather than collide) and seq_ids drawn from Marten's sequence.</summary>
+public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents stored)
+{
+    private const string Tenant = "*DEFAULT*";
+    private static readonly string S = LedgerStore.Schema;
+
+    public PreparedBatch Prepare(IReadOnlyList<KeyedEvent> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var prepared = new PreparedBatch(batch.Count);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var e = batch[i].Event;
+            prepared.StreamIds[i] = StreamIds.For(e);
+            prepared.Streams.TryAdd(prepared.StreamIds[i], 0);
+            prepared.Json[i] = stored.Json(e);
+            (prepared.Aliases[i], prepared.DotnetTypes[i]) = stored.Names(e);
+            prepared.Keys[i] = batch[i].NaturalKey;
+            if (e is ISubnetEvent se)
+            {
+                var d = SubnetStatusTransformation.Delta(se);
+                if (prepared.Status.TryGetValue(d.NetUid, out var sum))
+                {
+                    sum.Add(d);
+                    prepared.Status[d.NetUid] = sum;
+                }
+                else
+                {
+                    prepared.Status[d.NetUid] = d;
+                }
+            }
+        }
+
+        return prepared;
+    }
+
+    public Task AppendAsync(IReadOnlyList<KeyedEvent> batch, CancellationToken ct) => AppendAsync(Prepare(batch), ct);
+
+    public async Task AppendAsync(PreparedBatch batch, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var streamIds = batch.StreamIds;
+        var streams = batch.Streams;
+        await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+
+        var ids = streams.Keys.ToArray();
+        await using (var cmd = new NpgsqlCommand($"select id, version from {S}.mt_streams where id = any(@ids) for update", connection, tx))
+        {
+            cmd.Parameters.AddWithValue("ids", ids);
+            await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                streams[reader.GetString(0)] = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
+            }
+        }
+
+        var sequences = new long[batch.Count];
+        await using (var cmd = new NpgsqlCommand($"select nextval('{S}.mt_events_sequence') from generate_series(1, @n)", connection, tx))
+        {
+            cmd.Parameters.AddWithValue("n", batch.Count);
+            await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var i = 0;
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                sequences[i++] = reader.GetInt64(0);
+            }
+        }
+
+        // Ascending seq_ids in line order: the fold that rebuilds LedgerState reads them back in this order.
+        Array.Sort(sequences);
+
+        var versions = new long[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            versions[i] = ++System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(streams, streamIds[i]);
+        }
+
+        await using (var cmd = new NpgsqlCommand(
+            $"insert into {S}.mt_streams as s (id, type, version, timestamp, created, tenant_id) " +
+            $"select u.id, null, u.version, now(), now(), '{Tenant}' from unnest(@ids::varchar[], @versions::bigint[]) as u(id, version) " +
+            "on conflict (id) do update set version = greatest(s.version, excluded.version), timestamp = now()", connection, tx))
+        {
+            cmd.Parameters.AddWithValue("ids", ids);
+            cmd.Parameters.AddWithValue("versions", ids.Select(id => streams[id]).ToArray());
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        var now = DateTime.UtcNow;
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            $"copy {S}.mt_events (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived) from stdin (format binary)", ct).ConfigureAwait(false))
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                copy.StartRow();
+                copy.Write(sequences[i], NpgsqlDbType.Bigint);
+                copy.Write(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
+                copy.Write(streamIds[i], NpgsqlDbType.Varchar);
+                copy.Write(versions[i], NpgsqlDbType.Bigint);
+                copy.Write(batch.Json[i], NpgsqlDbType.Jsonb);
+                copy.Write(batch.Aliases[i], NpgsqlDbType.Varchar);
+                copy.Write(Tenant, NpgsqlDbType.Varchar);
+                copy.Write(now, NpgsqlDbType.TimestampTz);
+                copy.Write(batch.DotnetTypes[i], NpgsqlDbType.Varchar);
+                copy.Write(false, NpgsqlDbType.Boolean);
+            }
+
+            await copy.CompleteAsync(ct).ConfigureAwait(false);
+        }
+
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            $"copy {ImportKeys.QualifiedName} (natural_key, seq_id) from stdin (format binary)", ct).ConfigureAwait(false))
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                copy.StartRow();
+                copy.Write(batch.Keys[i], NpgsqlDbType.Varchar);
+                copy.Write(sequences[i], NpgsqlDbType.Bigint);
+            }
+
+            await copy.CompleteAsync(ct).ConfigureAwait(false);
+        }
+
+        await UpsertStatusAsync(connection, tx, batch.Status, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The natural keys of <paramref name="keys"/> already in the store.</summary>
+    public async Task<HashSet<string>> ExistingKeysAsync(IReadOnlyCollection<string> keys, CancellationToken ct)
+    {
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        if (keys.Count == 0)
+        {
+            return existing;
+        }
+
+        await using var cmd = dataSource.CreateCommand($"select natural_key from {ImportKeys.QualifiedName} where natural_key = any(@keys)");
+        cmd.Parameters.AddWithValue("keys", keys.ToArray());
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            existing.Add(reader.GetString(0));
+        }
+
+        return existing;
+    }
+
+    private static async Task UpsertStatusAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Dictionary<ushort, SubnetStatusDelta> deltas, CancellationToken ct)
+    {
+        if (deltas.Count == 0)
+        {
+            return;
+        }
+
+        var rows = deltas.Values.ToArray();
+        await using var cmd = new NpgsqlCommand(SubnetStatusTransformation.UpsertManySql, connection, tx);
+        cmd.Parameters.AddWithValue("netuid", rows.Select(r => (int)r.NetUid).ToArray());
+        cmd.Parameters.AddWithValue("neurons", rows.Select(r => r.Neurons).ToArray());
+        cmd.Parameters.AddWithValue("latest_block", rows.Select(r => checked((long)r.LatestBlock)).ToArray());
+        cmd.Parameters.AddWithValue("weight_submissions", rows.Select(r => r.WeightSubmissions).ToArray());
+        cmd.Parameters.AddWithValue("stake", rows.Select(r => r.StakeText).ToArray());
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+}

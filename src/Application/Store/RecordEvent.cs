@@ -1,0 +1,81 @@
+using Bittensor.Ledger.Application.Interchange;
+using Bittensor.Ledger.Domain;
+using FluentValidation;
+using Marten;
+using Mediator;
+using Npgsql;
+
+namespace Bittensor.Ledger.Application.Store;
+
+/// <summary>Record one fact through Marten's own append, after the same shape rules (<see cref="EventShape"/>,
+/// run by the validation pipeline) and Domain rules (<see cref="LedgerState.Check"/>) the import applies to each
+/// line. <see cref="NaturalKey"/> makes it idempotent; without one it is the event's content key, the same key
+/// the import gives the first such line of a block, so importing a file that holds a recorded fact skips it.</summary>
+public sealed record RecordEvent(ILedgerEvent Event, string? NaturalKey = null) : ICommand<RecordedEvent>
+{
+    public sealed class Validator : AbstractValidator<RecordEvent>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.Event).NotNull().Custom((e, ctx) =>
+            {
+                if (e is not null && EventShape.Validate(e) is { } error)
+                {
+                    ctx.AddFailure(error.Field, error.Reason);
+                }
+            });
+        }
+    }
+}
+
+/// <summary>Where the event went; <see cref="AlreadyPresent"/> when its natural key was already recorded.</summary>
+public sealed record RecordedEvent(string StreamId, string NaturalKey, bool AlreadyPresent);
+
+/// <summary>A Domain rule rejected the event.</summary>
+public sealed class RuleViolationException(RuleViolation violation) : Exception($"{violation.Field}: {violation.Reason}")
+{
+    public RuleViolation Violation { get; } = violation;
+}
+
+public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource dataSource, StoredEvents stored, SchemaReady schema)
+    : ICommandHandler<RecordEvent, RecordedEvent>
+{
+    public async ValueTask<RecordedEvent> Handle(RecordEvent command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        await schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var e = command.Event;
+        var key = command.NaturalKey ?? NdjsonCodec.ContentKey(e);
+        var streamId = StreamIds.For(e);
+        await using var writerLock = await WriterLock.AcquireAsync(dataSource, cancellationToken).ConfigureAwait(false);
+
+        await using (var exists = dataSource.CreateCommand($"select 1 from {ImportKeys.QualifiedName} where natural_key = @key"))
+        {
+            exists.Parameters.AddWithValue("key", key);
+            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
+            {
+                return new RecordedEvent(streamId, key, AlreadyPresent: true);
+            }
+        }
+
+        LedgerState state;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            state = await stored.FoldAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (state.Check(e) is { } violation)
+        {
+            throw new RuleViolationException(violation);
+        }
+
+        await using var session = store.LightweightSession();
+        session.Events.Append(streamId, e);
+        // Queued after the append in the same unit of work and transaction, so currval is this event's seq_id.
+        session.QueueSqlCommand(
+            $"insert into {ImportKeys.QualifiedName} (natural_key, seq_id) values (?, currval('{LedgerStore.Schema}.mt_events_sequence'))", key);
+        await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return new RecordedEvent(streamId, key, AlreadyPresent: false);
+    }
+
+}

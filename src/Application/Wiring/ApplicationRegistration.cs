@@ -1,0 +1,48 @@
+using Bittensor.Ledger.Application.Store;
+using FluentValidation;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Bittensor.Ledger.Application.Wiring;
+
+public static class ApplicationRegistration
+{
+    /// <summary>Marten, the import path and Mediator with its validation pipeline. No Wolverine: the commands and
+    /// queries here are in-process request/response (docs/adr/0003-dispatcher.md).</summary>
+    public static IServiceCollection AddLedgerApplication(this IServiceCollection services, string connectionString)
+    {
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddMarten(sp =>
+        {
+            var o = new StoreOptions();
+            LedgerStore.Configure(o, null);
+            o.Connection(sp.GetRequiredService<NpgsqlDataSource>());
+            return o;
+        }).UseLightweightSessions();
+        services.AddSingleton<StoredEvents>();
+        services.AddSingleton<EventBatchWriter>();
+        services.AddSingleton<SchemaReady>();
+
+        // Every validator in this assembly, found once; FluentValidation's DI package would do the same scan.
+        foreach (var type in typeof(ApplicationRegistration).Assembly.GetTypes())
+        {
+            if (type.IsAbstract || type.IsGenericTypeDefinition)
+            {
+                continue;
+            }
+
+            foreach (var contract in type.GetInterfaces().Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IValidator<>)))
+            {
+                services.AddSingleton(contract, type);
+            }
+        }
+
+        services.AddMediator(o =>
+        {
+            o.ServiceLifetime = ServiceLifetime.Scoped;
+            o.PipelineBehaviors = [typeof(ValidationBehavior<,>)];
+        });
+        return services;
+    }
+}

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Bittensor.Ledger.Application.Status;
+using Bittensor.Ledger.Cli.Db;
+using Bittensor.Ledger.Cli.Import;
+using Spectre.Console;
+
+namespace Bittensor.Ledger.Cli.Status;
+
+/// <summary>`ledger status [--connection CS] [--json]`: per subnet neurons, latest block, weight submissions and
+/// total stake, from the subnet_status read model. --json prints exact integers (stake in rao, never rounded).</summary>
+public static class StatusCommand
+{
+    public static Command Create()
+    {
+        var connection = ConnectionOption.Create();
+        var json = new Option<bool>("--json") { Description = "Machine-readable output with exact integers." };
+        var command = new Command("status", "What the ledger holds, per subnet.") { connection, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var database = await ConnectionOption.ResolveAsync(parse, ct).ConfigureAwait(false);
+            await using var scope = new LedgerScope(database.ConnectionString);
+            var status = await scope.Mediator.Send(new GetStatus(), ct).ConfigureAwait(false);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                await output.WriteLineAsync(Json(status).AsMemory(), ct).ConfigureAwait(false);
+            }
+            else
+            {
+                Table(status, output);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    public static string Json(LedgerStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("events", status.Events);
+            w.WriteStartArray("subnets");
+            foreach (var s in status.Subnets)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("netuid", s.NetUid.Value);
+                w.WriteNumber("neurons", s.Neurons);
+                w.WriteNumber("latest_block", s.LatestBlock.Value);
+                w.WriteNumber("weight_submissions", s.WeightSubmissions);
+                w.WriteNumber("total_stake", s.TotalStake.Value);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void Table(LedgerStatus status, TextWriter output)
+    {
+        var terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        var table = new Table().AddColumns("netuid", "neurons", "latest block", "weight submissions", "total stake (rao)");
+        foreach (var column in table.Columns)
+        {
+            column.RightAligned();
+        }
+
+        foreach (var s in status.Subnets)
+        {
+            table.AddRow(
+                s.NetUid.ToString(),
+                s.Neurons.ToString(CultureInfo.InvariantCulture),
+                s.LatestBlock.ToString(),
+                s.WeightSubmissions.ToString(CultureInfo.InvariantCulture),
+                s.TotalStake.ToString());
+        }
+
+        console.Write(table);
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{status.Subnets.Count} subnets, {status.Events} events"));
+    }
+}

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using Bittensor.Ledger.IntegrationTests.Infrastructure;
+
+namespace Bittensor.Ledger.IntegrationTests.Import;
+
+/// <summary>Once through the built `ledger` executable, as a user runs it: import the committed sample, then status.</summary>
+public sealed class ExecutableTests
+{
+    [Fact]
+    public async Task ImportThenStatus_ThroughTheExecutable()
+    {
+        var db = await PostgresServer.CreateDatabaseAsync("exe_import");
+        var sample = Path.Combine(RepositoryRoot(), "samples", "sample-chain.ndjson");
+        var lines = File.ReadLines(sample).Count(l => !string.IsNullOrWhiteSpace(l));
+
+        var import = await RunAsync("import", sample, "--connection", db);
+        var status = await RunAsync("status", "--json", "--connection", db);
+
+        import.ExitCode.ShouldBe(0, import.Error);
+        import.Output.ShouldContain($"appended {lines}, already present 0, rejected 0");
+        status.ExitCode.ShouldBe(0, status.Error);
+        status.Output.ShouldContain($"\"events\": {lines}");
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ledger.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Bittensor.Ledger.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Bittensor.Ledger.sln not found above " + AppContext.BaseDirectory);
+    }
+}
