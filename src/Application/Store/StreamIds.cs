@@ -1,5 +1,6 @@
 using System.Globalization;
 using Bittensor.Ledger.Domain;
+using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Network;
 using Bittensor.Ledger.Domain.Primitives;
 using Bittensor.Ledger.Domain.Neurons;
@@ -28,6 +29,8 @@ public static class StreamIds
         WeightsSet w => Windowed("weights", w.NetUid, w.Block),
         SubnetEmissionShareSet s => Windowed("epochs", s.NetUid, s.Block),
         EpochTriggered t => Windowed("epochs", t.NetUid, t.Block),
+        EpochCompleted c => Windowed("epochs", c.NetUid, c.Block),
+        SubnetEmissionPosted p => Windowed("epochs", p.NetUid, p.Block),
         StakeAdded s => Stake(s.NetUid, s.Coldkey),
         StakeRemoved s => Stake(s.NetUid, s.Coldkey),
         StakeMoved s => Stake(s.NetUid, s.Coldkey),

@@ -107,17 +107,14 @@ public sealed record EpochCompleted(
     UidEpochTerms[] Terms,
     EpochBondsRow[] Bonds) : ISubnetEvent, IDerivedEvent;
 
-/// <summary>The postings that move a subnet's emission at a block: per-block accrual into the pots, or the epoch's
-/// distribution (<see cref="Epoch"/> set) into stake, take, burns and dust.</summary>
+/// <summary>The postings that move a subnet's emission, recorded with its epoch (<see cref="Epoch"/>): the per-block
+/// coinbase accrual of blocks (<see cref="FromBlock"/>, <see cref="Block"/>] — TAO minted into the subnet, alpha minted
+/// into the owner, server and validator pots and the floors' dust — then the epoch's distribution of the drained pots
+/// into stake, take, burns and dust. Every posting preserves the books' sum (docs/adr/0005-emission-accounting.md).</summary>
 public sealed record SubnetEmissionPosted(
     Block Block,
     NetUid NetUid,
-    ulong? Epoch,
+    ulong Epoch,
+    Block FromBlock,
     string InputDigest,
     Posting[] Postings) : ISubnetEvent, IDerivedEvent;
-
-/// <summary>The TAO side of a block's coinbase: block emission minted from issuance and shared among subnets.</summary>
-public sealed record NetworkEmissionPosted(
-    Block Block,
-    string InputDigest,
-    Posting[] Postings) : IDerivedEvent;
