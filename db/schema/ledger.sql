@@ -450,6 +450,146 @@ CREATE TABLE IF NOT EXISTS ledger.ledger_natural_keys (
     seq_id         bigint     NOT NULL,
 CONSTRAINT pkey_ledger_natural_keys_natural_key PRIMARY KEY (natural_key)
 );
+CREATE TABLE IF NOT EXISTS ledger.stake_history (
+    seq_id     bigint     NOT NULL,
+    ordinal    integer    NOT NULL,
+    block      bigint     NOT NULL,
+    netuid     integer    NOT NULL,
+    hotkey     varchar    NOT NULL,
+    coldkey    varchar    NOT NULL,
+    delta      numeric    NOT NULL,
+    balance    numeric    NOT NULL,
+    reason     varchar    NOT NULL,
+CONSTRAINT pkey_stake_history_seq_id_ordinal PRIMARY KEY (seq_id, ordinal)
+);
+
+CREATE INDEX ix_stake_history_coldkey ON ledger.stake_history USING btree (coldkey, block, seq_id);
+
+CREATE INDEX ix_stake_history_hotkey ON ledger.stake_history USING btree (hotkey, netuid, block, seq_id);
+CREATE TABLE IF NOT EXISTS ledger.stake_balance (
+    netuid     integer    NOT NULL,
+    hotkey     varchar    NOT NULL,
+    coldkey    varchar    NOT NULL,
+    balance    numeric    NOT NULL,
+    block      bigint     NOT NULL,
+    seq_id     bigint     NOT NULL,
+CONSTRAINT pkey_stake_balance_netuid_hotkey_coldkey PRIMARY KEY (netuid, hotkey, coldkey)
+);
+
+CREATE INDEX ix_stake_balance_coldkey ON ledger.stake_balance USING btree (coldkey);
+
+CREATE INDEX ix_stake_balance_hotkey ON ledger.stake_balance USING btree (hotkey);
+CREATE TABLE IF NOT EXISTS ledger.emission_history (
+    netuid                integer    NOT NULL,
+    epoch                 bigint     NOT NULL,
+    uid                   integer    NOT NULL,
+    block                 bigint     NOT NULL,
+    seq_id                bigint     NOT NULL,
+    hotkey                varchar    NOT NULL,
+    coldkey               varchar    NOT NULL,
+    stake_weight          integer    NOT NULL,
+    consensus             integer    NOT NULL,
+    incentive             integer    NOT NULL,
+    dividends             integer    NOT NULL,
+    validator_trust       integer    NOT NULL,
+    server_emission       numeric    NOT NULL,
+    validator_emission    numeric    NOT NULL,
+    emission              numeric    NOT NULL,
+    active                boolean    NOT NULL,
+    validator_permit      boolean    NOT NULL,
+CONSTRAINT pkey_emission_history_netuid_epoch_uid PRIMARY KEY (netuid, epoch, uid)
+);
+
+CREATE INDEX ix_emission_history_hotkey ON ledger.emission_history USING btree (hotkey, netuid, epoch);
+
+CREATE INDEX ix_emission_history_coldkey ON ledger.emission_history USING btree (coldkey, netuid, epoch);
+
+CREATE INDEX ix_emission_history_block ON ledger.emission_history USING btree (netuid, block);
+CREATE TABLE IF NOT EXISTS ledger.emission_posting (
+    seq_id          bigint     NOT NULL,
+    ordinal         integer    NOT NULL,
+    netuid          integer    NOT NULL,
+    epoch           bigint     NOT NULL,
+    block           bigint     NOT NULL,
+    from_block      bigint     NOT NULL,
+    reason          varchar    NOT NULL,
+    from_account    varchar    NOT NULL,
+    to_account      varchar    NOT NULL,
+    amount          numeric    NOT NULL,
+    uid             integer    NULL,
+    coldkey         varchar    NULL,
+CONSTRAINT pkey_emission_posting_seq_id_ordinal PRIMARY KEY (seq_id, ordinal)
+);
+
+CREATE INDEX ix_emission_posting_uid ON ledger.emission_posting USING btree (netuid, epoch, uid);
+
+CREATE INDEX ix_emission_posting_coldkey ON ledger.emission_posting USING btree (coldkey, block);
+CREATE TABLE IF NOT EXISTS ledger.bonds_history (
+    netuid       integer      NOT NULL,
+    epoch        bigint       NOT NULL,
+    mechanism    integer      NOT NULL,
+    uid          integer      NOT NULL,
+    block        bigint       NOT NULL,
+    seq_id       bigint       NOT NULL,
+    hotkey       varchar      NULL,
+    uids         integer[]    NOT NULL,
+    bonds        integer[]    NOT NULL,
+CONSTRAINT pkey_bonds_history_netuid_epoch_mechanism_uid PRIMARY KEY (netuid, epoch, mechanism, uid)
+);
+
+CREATE INDEX ix_bonds_history_validator ON ledger.bonds_history USING btree (netuid, uid, epoch);
+CREATE TABLE IF NOT EXISTS ledger.weights_history (
+    seq_id         bigint       NOT NULL,
+    netuid         integer      NOT NULL,
+    mechanism      integer      NOT NULL,
+    uid            integer      NOT NULL,
+    hotkey         varchar      NOT NULL,
+    block          bigint       NOT NULL,
+    version_key    numeric      NOT NULL,
+    uids           integer[]    NOT NULL,
+    weights        integer[]    NOT NULL,
+CONSTRAINT pkey_weights_history_seq_id PRIMARY KEY (seq_id)
+);
+
+CREATE INDEX ix_weights_history_validator ON ledger.weights_history USING btree (netuid, uid, block, seq_id);
+
+CREATE INDEX ix_weights_history_hotkey ON ledger.weights_history USING btree (hotkey, block);
+CREATE TABLE IF NOT EXISTS ledger.neuron_history (
+    seq_id           bigint     NOT NULL,
+    netuid           integer    NOT NULL,
+    uid              integer    NOT NULL,
+    block            bigint     NOT NULL,
+    hotkey           varchar    NOT NULL,
+    coldkey          varchar    NOT NULL,
+    burn_paid        numeric    NOT NULL,
+    pruned_hotkey    varchar    NULL,
+CONSTRAINT pkey_neuron_history_seq_id PRIMARY KEY (seq_id)
+);
+
+CREATE INDEX ix_neuron_history_uid ON ledger.neuron_history USING btree (netuid, uid, block, seq_id);
+CREATE TABLE IF NOT EXISTS ledger.supply_block (
+    asset    integer    NOT NULL,
+    block    bigint     NOT NULL,
+    kind     varchar    NOT NULL,
+    delta    numeric    NOT NULL,
+CONSTRAINT pkey_supply_block_asset_block_kind PRIMARY KEY (asset, block, kind)
+);
+CREATE TABLE IF NOT EXISTS ledger.projection_checkpoint (
+    name      varchar    NOT NULL,
+    seq_id    bigint     NOT NULL,
+CONSTRAINT pkey_projection_checkpoint_name PRIMARY KEY (name)
+);
+CREATE TABLE IF NOT EXISTS ledger.projection_gap (
+    from_seq    bigint    NOT NULL,
+    to_seq      bigint    NOT NULL,
+CONSTRAINT pkey_projection_gap_from_seq PRIMARY KEY (from_seq)
+);
+CREATE TABLE IF NOT EXISTS ledger.projection_skipped (
+    seq_id    bigint     NOT NULL,
+    type      varchar    NOT NULL,
+    reason    varchar    NOT NULL,
+CONSTRAINT pkey_projection_skipped_seq_id PRIMARY KEY (seq_id)
+);
 CREATE TABLE IF NOT EXISTS ledger.mt_doc_deadletterevent (
     id                  uuid                        NOT NULL,
     data                jsonb                       NOT NULL,

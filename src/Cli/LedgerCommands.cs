@@ -14,5 +14,12 @@ internal static class LedgerCommands
         yield return Schema.SchemaCommand.Create();
         yield return Samples.SampleCommand.Create();
         yield return Yuma.YumaCommand.Create();
+        yield return Rebuild.RebuildCommand.Create();
+        yield return Rebuild.RebuildCommand.CreateDigest();
+        yield return Emissions.EmissionsCommand.Create();
+        yield return Metagraph.MetagraphCommand.Create();
+        yield return Supply.SupplyCommand.Create();
+        yield return Stake.StakeCommand.Create();
+        yield return Export.ExportCommand.Create();
     }
 }

@@ -1,0 +1,42 @@
+using System.Numerics;
+using Bittensor.Ledger.Application.Store;
+using Bittensor.Ledger.Projections;
+using Bittensor.Ledger.Projections.Tailing;
+using Marten;
+using Npgsql;
+
+namespace Bittensor.Ledger.Application.Audit;
+
+/// <summary>What every audit query does first: make sure the schema exists and that the tailing projections have
+/// caught up with the event log (docs/adr/0006-projections.md), so an answer never lags an import.</summary>
+public sealed class AuditReadModels(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema)
+{
+    private Projector? _projector;
+
+    public NpgsqlDataSource DataSource => dataSource;
+
+    public Projector Projector => _projector ??= Create(store, dataSource);
+
+    public static Projector Create(IDocumentStore store, NpgsqlDataSource dataSource)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var types = LedgerStore.EventTypes.ToDictionary(LedgerStore.EventTypeName, t => t, StringComparer.Ordinal);
+        return new Projector(dataSource, store.Options.Serializer(), types, ProjectionsRegistration.Flat);
+    }
+
+    public async Task<CatchUpResult> ReadyAsync(CancellationToken ct)
+    {
+        await schema.EnsureAsync(ct).ConfigureAwait(false);
+        return await Projector.CatchUpAsync(null, null, ct).ConfigureAwait(false);
+    }
+
+    public Task EnsureSchemaAsync(CancellationToken ct) => schema.EnsureAsync(ct);
+
+    internal static ulong Rao(BigInteger value) => checked((ulong)value);
+}
+
+/// <summary>Blocks per year at 12 s blocks (365.25 days), for annualized rates.</summary>
+public static class Chain
+{
+    public const double BlocksPerYear = 365.25 * 7200;
+}

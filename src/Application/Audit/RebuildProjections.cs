@@ -1,0 +1,52 @@
+using Bittensor.Ledger.Application.Store;
+using Bittensor.Ledger.Projections;
+using Bittensor.Ledger.Projections.Tailing;
+using FluentValidation;
+using Marten;
+using Mediator;
+using Npgsql;
+
+namespace Bittensor.Ledger.Application.Audit;
+
+/// <summary>Deletes the named projections' rows (or every projection's, with <see cref="All"/>) and projects the
+/// whole event log again. The result names every sequence gap and skipped event it met.</summary>
+public sealed record RebuildProjections(IReadOnlyList<string> Names, bool All, IProgress<CatchUpProgress>? Progress = null) : ICommand<CatchUpResult>
+{
+    public sealed class Validator : AbstractValidator<RebuildProjections>
+    {
+        public Validator()
+        {
+            RuleFor(x => x).Must(x => x.All != (x.Names.Count > 0)).OverridePropertyName("name").WithMessage("give projection names or --all, not both and not neither");
+            RuleForEach(x => x.Names).Must(n => ProjectionsRegistration.Flat.Any(p => string.Equals(p.Name, n, StringComparison.OrdinalIgnoreCase)))
+                .OverridePropertyName("name")
+                .WithMessage((_, n) => $"unknown projection '{n}'; known: {string.Join(", ", ProjectionsRegistration.Flat.Select(p => p.Name))}");
+        }
+    }
+}
+
+/// <summary>A digest per projection after catching up (`ledger digest`).</summary>
+public sealed record GetDigests : IQuery<DigestReport>;
+
+public sealed record DigestReport(CatchUpResult CatchUp, IReadOnlyList<ProjectionDigest> Digests, IReadOnlyList<SequenceGap> Gaps, IReadOnlyList<SkippedEvent> Skipped);
+
+public sealed class RebuildProjectionsHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema)
+    : ICommandHandler<RebuildProjections, CatchUpResult>, IQueryHandler<GetDigests, DigestReport>
+{
+    private readonly AuditReadModels _models = new(store, dataSource, schema);
+
+    public async ValueTask<CatchUpResult> Handle(RebuildProjections command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        await _models.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var selected = command.All ? _models.Projector.Projections : [.. command.Names.Select(n => _models.Projector.Find(n)!).Distinct()];
+        return await _models.Projector.RebuildAsync(selected, command.Progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<DigestReport> Handle(GetDigests query, CancellationToken cancellationToken)
+    {
+        var caught = await _models.ReadyAsync(cancellationToken).ConfigureAwait(false);
+        var digests = await _models.Projector.DigestAsync(null, cancellationToken).ConfigureAwait(false);
+        var (gaps, skipped) = await _models.Projector.ReportedAsync(cancellationToken).ConfigureAwait(false);
+        return new DigestReport(caught, digests, gaps, skipped);
+    }
+}

@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Bittensor.Ledger.Cli.Db;
+using Bittensor.Ledger.Cli.Import;
+using Bittensor.Ledger.Domain.Primitives;
+using FluentValidation;
+using Mediator;
+using Spectre.Console;
+
+namespace Bittensor.Ledger.Cli.Audit;
+
+/// <summary>What the audit commands share: key options parsed to `field: reason` errors (exit 2), a read-only
+/// <see cref="LedgerScope"/> (no Wolverine), validation failures mapped to exit 2, and the JSON and table writers.</summary>
+internal static class AuditCli
+{
+    public const int BadInput = 2;
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new BigIntegerConverter() },
+    };
+
+    public static Option<string?> HotkeyOption() => new("--hotkey") { Description = "Hotkey (SS58)." };
+
+    public static Option<string?> ColdkeyOption() => new("--coldkey") { Description = "Coldkey (SS58)." };
+
+    public static Option<int?> NetUidOption() => new("--netuid") { Description = "Subnet id." };
+
+    public static Option<ulong?> BlockOption(string name, string description) => new(name) { Description = description };
+
+    public static Option<bool> JsonOption() => new("--json") { Description = "Machine-readable output with exact integers (rao)." };
+
+    /// <summary>Thrown for bad option values; <see cref="RunAsync"/> prints `field: reason` and exits 2.</summary>
+    public sealed class BadInputException(string field, string reason) : Exception($"{field}: {reason}");
+
+    public static Hotkey? Hotkey(ParseResult parse, Option<string?> option)
+    {
+        var text = parse.GetValue(option);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return Domain.Primitives.Hotkey.TryParse(text, out var key, out var reason) ? key : throw new BadInputException("hotkey", reason);
+    }
+
+    public static Coldkey? Coldkey(ParseResult parse, Option<string?> option)
+    {
+        var text = parse.GetValue(option);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return Domain.Primitives.Coldkey.TryParse(text, out var key, out var reason) ? key : throw new BadInputException("coldkey", reason);
+    }
+
+    public static NetUid? NetUid(ParseResult parse, Option<int?> option) => parse.GetValue(option) switch
+    {
+        null => null,
+        >= 0 and <= ushort.MaxValue and var n => new NetUid((ushort)n),
+        _ => throw new BadInputException("netuid", "must be between 0 and 65535"),
+    };
+
+    /// <summary>Reads the options with <paramref name="read"/> (bad values exit 2 before any database is touched),
+    /// then resolves the database, opens a scope and runs <paramref name="body"/>; validation failures exit 2.</summary>
+    public static async Task<int> RunAsync<TInput>(
+        ParseResult parse, Func<TInput> read, Func<TInput, IMediator, TextWriter, CancellationToken, Task<int>> body, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(body);
+        var error = parse.InvocationConfiguration.Error;
+        try
+        {
+            var input = read();
+            await using var database = await ConnectionOption.ResolveAsync(parse, ct).ConfigureAwait(false);
+            await using var scope = new LedgerScope(database.ConnectionString);
+            return await body(input, scope.Mediator, parse.InvocationConfiguration.Output, ct).ConfigureAwait(false);
+        }
+        catch (BadInputException ex)
+        {
+            await error.WriteLineAsync(ex.Message.AsMemory(), ct).ConfigureAwait(false);
+            return BadInput;
+        }
+        catch (ValidationException ex)
+        {
+            foreach (var failure in ex.Errors)
+            {
+                await error.WriteLineAsync($"{failure.PropertyName}: {failure.ErrorMessage}".AsMemory(), ct).ConfigureAwait(false);
+            }
+
+            return BadInput;
+        }
+    }
+
+    public static async Task WriteJsonAsync<T>(TextWriter output, T value, CancellationToken ct) =>
+        await output.WriteLineAsync(JsonSerializer.Serialize(value, Json).AsMemory(), ct).ConfigureAwait(false);
+
+    public static IAnsiConsole Console(TextWriter output)
+    {
+        var terminal = ReferenceEquals(output, System.Console.Out) && !System.Console.IsOutputRedirected;
+        return AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+    }
+
+    public static Table Table(params string[] columns)
+    {
+        var table = new Table().AddColumns(columns);
+        foreach (var c in table.Columns)
+        {
+            c.RightAligned();
+        }
+
+        return table;
+    }
+
+    public static string Num<T>(T value) where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
+
+    public static string Pct(double? value) => value is { } v ? v.ToString("F4", CultureInfo.InvariantCulture) + "%" : "-";
+
+    public static string Short(string key) => key.Length > 12 ? key[..6] + "…" + key[^4..] : key;
+
+    private sealed class BigIntegerConverter : JsonConverter<BigInteger>
+    {
+        public override BigInteger Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            BigInteger.Parse(System.Text.Encoding.UTF8.GetString(reader.ValueSpan), CultureInfo.InvariantCulture);
+
+        public override void Write(Utf8JsonWriter writer, BigInteger value, JsonSerializerOptions options) =>
+            writer.WriteRawValue(value.ToString(CultureInfo.InvariantCulture));
+    }
+}

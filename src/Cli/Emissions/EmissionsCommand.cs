@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Bittensor.Ledger.Application.Audit;
+using Bittensor.Ledger.Cli.Audit;
+using Bittensor.Ledger.Cli.Db;
+using Spectre.Console;
+using static Bittensor.Ledger.Cli.Audit.AuditCli;
+
+namespace Bittensor.Ledger.Cli.Emissions;
+
+/// <summary>`ledger emissions --hotkey H | --coldkey C | --netuid N [--from-epoch E --to-epoch E | --from-block B
+/// --to-block B] [--json]`: per (netuid, epoch, uid) emission history with totals.</summary>
+public static class EmissionsCommand
+{
+    public static Command Create()
+    {
+        var hotkey = HotkeyOption();
+        var coldkey = ColdkeyOption();
+        var netuid = NetUidOption();
+        var fromEpoch = new Option<ulong?>("--from-epoch") { Description = "First epoch (inclusive)." };
+        var toEpoch = new Option<ulong?>("--to-epoch") { Description = "Last epoch (inclusive)." };
+        var fromBlock = BlockOption("--from-block", "First block (inclusive).");
+        var toBlock = BlockOption("--to-block", "Last block (inclusive).");
+        var json = JsonOption();
+        var command = new Command("emissions", "Emission history per epoch and uid for a hotkey, a coldkey or a subnet, with totals.")
+        {
+            hotkey, coldkey, netuid, fromEpoch, toEpoch, fromBlock, toBlock, json, ConnectionOption.Create(),
+        };
+        command.SetAction((parse, ct) => RunAsync(parse,
+            () => new GetEmissions(Hotkey(parse, hotkey), Coldkey(parse, coldkey), NetUid(parse, netuid),
+                parse.GetValue(fromEpoch), parse.GetValue(toEpoch), parse.GetValue(fromBlock), parse.GetValue(toBlock)),
+            async (query, mediator, output, token) =>
+            {
+                var report = await mediator.Send(query, token).ConfigureAwait(false);
+                if (parse.GetValue(json))
+                {
+                    await WriteJsonAsync(output, report, token).ConfigureAwait(false);
+                    return 0;
+                }
+
+                var console = AuditCli.Console(output);
+                var table = Table("netuid", "epoch", "uid", "block", "hotkey", "stake w", "consensus", "incentive", "dividends", "vtrust",
+                    "server (rao)", "validator (rao)", "take (rao)", "nominators (rao)");
+                foreach (var r in report.Rows)
+                {
+                    table.AddRow(Num(r.NetUid), Num(r.Epoch), Num(r.Uid), Num(r.Block), Short(r.Hotkey), Num(r.StakeWeight), Num(r.Consensus), Num(r.Incentive),
+                        Num(r.Dividends), Num(r.ValidatorTrust), Num(r.ServerEmission), Num(r.ValidatorEmission), Num(r.Take), Num(r.NominatorDividends));
+                }
+
+                table.AddRow("total", "", "", "", "", "", "", "", "", "", Num(report.ServerEmission), Num(report.ValidatorEmission), Num(report.Take), Num(report.NominatorDividends));
+                console.Write(table);
+                console.WriteLine($"{report.Rows.Count} rows, emission {Num(report.Emission)} rao");
+                return 0;
+            }, ct));
+        return command;
+    }
+}

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Bittensor.Ledger.Application.Audit;
+using Bittensor.Ledger.Cli.Audit;
+using Bittensor.Ledger.Cli.Db;
+using Spectre.Console;
+using static Bittensor.Ledger.Cli.Audit.AuditCli;
+
+namespace Bittensor.Ledger.Cli.Stake;
+
+/// <summary>`ledger stake --coldkey C | --hotkey H [--at-block B] [--json]`.</summary>
+public static class StakeCommand
+{
+    public static Command Create()
+    {
+        var coldkey = ColdkeyOption();
+        var hotkey = HotkeyOption();
+        var at = BlockOption("--at-block", "Stake as of the end of this block (default: now).");
+        var json = JsonOption();
+        var command = new Command("stake", "Alpha staked by a coldkey (or on a hotkey), per subnet and hotkey, now or at a past block.")
+        {
+            coldkey, hotkey, at, json, ConnectionOption.Create(),
+        };
+        command.SetAction((parse, ct) => RunAsync(parse,
+            () => new GetStake(Coldkey(parse, coldkey), Hotkey(parse, hotkey), parse.GetValue(at)),
+            async (query, mediator, output, token) =>
+            {
+                var report = await mediator.Send(query, token).ConfigureAwait(false);
+                if (parse.GetValue(json))
+                {
+                    await WriteJsonAsync(output, report, token).ConfigureAwait(false);
+                    return 0;
+                }
+
+                var console = AuditCli.Console(output);
+                var table = Table("netuid", "hotkey", "coldkey", "stake (rao)", "hotkey total (rao)", "last change");
+                foreach (var p in report.Positions)
+                {
+                    table.AddRow(Num(p.NetUid), p.Hotkey, p.Coldkey, Num(p.Stake), Num(p.HotkeyTotal), Num(p.LastChangeBlock));
+                }
+
+                foreach (var (netuid, total) in report.TotalBySubnet.OrderBy(kv => kv.Key))
+                {
+                    table.AddRow(Num(netuid), "total", "", Num(total), "", "");
+                }
+
+                console.Write(table);
+                return 0;
+            }, ct));
+        return command;
+    }
+}

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using Bittensor.Ledger.Application.Audit;
+using Bittensor.Ledger.Cli.Audit;
+using Bittensor.Ledger.Cli.Db;
+using Mediator;
+using Spectre.Console;
+using static Bittensor.Ledger.Cli.Audit.AuditCli;
+
+namespace Bittensor.Ledger.Cli.Supply;
+
+/// <summary>`ledger supply [--from-block B] [--to-block B] [--by-epoch --netuid N] [--coldkey C] [--json]`: issuance,
+/// minted, recycled, burned, staked and annualized inflation per asset over blocks (from, to]; per epoch of one
+/// subnet; or one coldkey's share of supply, emission received and real yield over the range.</summary>
+public static class SupplyCommand
+{
+    public static Command Create()
+    {
+        var from = BlockOption("--from-block", "Start of the range (exclusive; default: before the first event).");
+        var to = BlockOption("--to-block", "End of the range (inclusive; default: the last block).");
+        var byEpoch = new Option<bool>("--by-epoch") { Description = "One row per epoch of --netuid (each epoch's accrual range)." };
+        var netuid = NetUidOption();
+        var coldkey = ColdkeyOption();
+        var json = JsonOption();
+        var command = new Command("supply", "TAO and alpha supply, flows and inflation over a block range; per epoch; or one coldkey's dilution.")
+        {
+            from, to, byEpoch, netuid, coldkey, json, ConnectionOption.Create(),
+        };
+        command.SetAction((parse, ct) => RunAsync(parse,
+            () =>
+            {
+                var c = Coldkey(parse, coldkey);
+                var n = NetUid(parse, netuid);
+                if (parse.GetValue(byEpoch) && n is null)
+                {
+                    throw new BadInputException("netuid", "--by-epoch needs --netuid");
+                }
+
+                if (c is not null && (parse.GetValue(from) is null || parse.GetValue(to) is null))
+                {
+                    throw new BadInputException("from_block", "--coldkey needs --from-block and --to-block");
+                }
+
+                return (Coldkey: c, NetUid: parse.GetValue(byEpoch) ? n : null);
+            },
+            async (input, mediator, output, token) => input.Coldkey is { } c
+                ? await DilutionAsync(mediator, new GetDilution(c, parse.GetValue(from)!.Value, parse.GetValue(to)!.Value), parse.GetValue(json), output, token).ConfigureAwait(false)
+                : await SupplyAsync(mediator, new GetSupply(parse.GetValue(from), parse.GetValue(to), input.NetUid), parse.GetValue(json), output, token).ConfigureAwait(false),
+            ct));
+        return command;
+    }
+
+    private static async Task<int> SupplyAsync(IMediator mediator, GetSupply query, bool json, TextWriter output, CancellationToken ct)
+    {
+        var report = await mediator.Send(query, ct).ConfigureAwait(false);
+        if (json)
+        {
+            await WriteJsonAsync(output, report, ct).ConfigureAwait(false);
+            return 0;
+        }
+
+        var console = AuditCli.Console(output);
+        var table = Table("asset", "issuance start", "issuance end", "minted", "recycled", "burned", "staked", "chain minted", "inflation/yr");
+        foreach (var a in report.Assets)
+        {
+            table.AddRow(a.Asset, Num(a.IssuanceStart), Num(a.IssuanceEnd), Num(a.Minted), Num(a.Recycled), Num(a.Burned), Num(a.StakedEnd), Num(a.ChainMinted), Pct(a.AnnualizedInflationPercent));
+        }
+
+        console.Write(table);
+        console.WriteLine($"blocks ({Num(report.FromBlock)}, {Num(report.ToBlock)}], amounts in rao; TAO staked = TAO emitted into subnets");
+        if (report.Epochs.Count > 0)
+        {
+            var epochs = Table("epoch", "blocks", "tao minted", "tao issuance", "alpha minted", "alpha recycled", "alpha burned", "alpha issuance", "alpha inflation/yr");
+            foreach (var e in report.Epochs)
+            {
+                epochs.AddRow(Num(e.Epoch), $"({Num(e.FromBlock)}, {Num(e.Block)}]", Num(e.Tao.Minted), Num(e.Tao.IssuanceEnd), Num(e.Alpha.Minted), Num(e.Alpha.Recycled),
+                    Num(e.Alpha.Burned), Num(e.Alpha.IssuanceEnd), Pct(e.Alpha.AnnualizedInflationPercent));
+            }
+
+            console.Write(epochs);
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> DilutionAsync(IMediator mediator, GetDilution query, bool json, TextWriter output, CancellationToken ct)
+    {
+        var report = await mediator.Send(query, ct).ConfigureAwait(false);
+        if (json)
+        {
+            await WriteJsonAsync(output, report, ct).ConfigureAwait(false);
+            return 0;
+        }
+
+        var console = AuditCli.Console(output);
+        var table = Table("netuid", "stake start", "stake end", "share start", "share end", "emission received", "yield/yr", "supply growth/yr", "real yield/yr");
+        foreach (var s in report.Subnets)
+        {
+            table.AddRow(Num(s.NetUid), Num(s.StakeStart), Num(s.StakeEnd), Pct(s.ShareStartPercent), Pct(s.ShareEndPercent), Num(s.EmissionReceived),
+                Pct(s.YieldPercent), Pct(s.SupplyGrowthPercent), Pct(s.RealYieldPercent));
+        }
+
+        console.Write(table);
+        console.WriteLine($"coldkey {report.Coldkey}, blocks ({Num(report.FromBlock)}, {Num(report.ToBlock)}], amounts in rao");
+        return 0;
+    }
+}

@@ -1,0 +1,166 @@
+using System.Numerics;
+using Bittensor.Ledger.Domain.Emissions;
+using Bittensor.Ledger.Projections.Supply;
+using Bittensor.Ledger.Projections.Tailing;
+using Npgsql;
+using Weasel.Postgresql.Tables;
+
+namespace Bittensor.Ledger.Projections.StakeLedger;
+
+/// <summary>Alpha staked per (netuid, hotkey, coldkey): every change with the balance after it
+/// (<c>stake_history</c>, for as-of-block answers) and the balance now (<c>stake_balance</c>). Changes are the stake
+/// accounts' side of the books' postings: stake facts and the epoch's emission credited as stake.</summary>
+public sealed class StakeLedgerProjection : IFlatProjection
+{
+    public const string HistoryTable = "ledger.stake_history";
+    public const string BalanceTable = "ledger.stake_balance";
+
+    public StakeLedgerProjection()
+    {
+        var history = Sql.NewTable("stake_history");
+        history.AddColumn<long>("seq_id").AsPrimaryKey();
+        history.AddColumn<int>("ordinal").AsPrimaryKey();
+        history.AddColumn<long>("block").NotNull();
+        history.AddColumn<int>("netuid").NotNull();
+        history.AddColumn<string>("hotkey").NotNull();
+        history.AddColumn<string>("coldkey").NotNull();
+        history.AddColumn("delta", "numeric").NotNull();
+        history.AddColumn("balance", "numeric").NotNull();
+        history.AddColumn<string>("reason").NotNull();
+        history.Index("ix_stake_history_coldkey", "coldkey", "block", "seq_id");
+        history.Index("ix_stake_history_hotkey", "hotkey", "netuid", "block", "seq_id");
+
+        var balance = Sql.NewTable("stake_balance");
+        balance.AddColumn<int>("netuid").AsPrimaryKey();
+        balance.AddColumn<string>("hotkey").AsPrimaryKey();
+        balance.AddColumn<string>("coldkey").AsPrimaryKey();
+        balance.AddColumn("balance", "numeric").NotNull();
+        balance.AddColumn<long>("block").NotNull();
+        balance.AddColumn<long>("seq_id").NotNull();
+        balance.Index("ix_stake_balance_coldkey", "coldkey");
+        balance.Index("ix_stake_balance_hotkey", "hotkey");
+        Tables = [history, balance];
+    }
+
+    public string Name => "stake";
+
+    public IReadOnlyList<Table> Tables { get; }
+
+    public IReadOnlySet<Type> EventTypes => PostingTransformation.EventTypes;
+
+    public IReadOnlyList<string> DigestQueries { get; } =
+    [
+        $"select * from {HistoryTable} order by seq_id, ordinal",
+        $"select * from {BalanceTable} order by netuid, hotkey, coldkey",
+    ];
+
+    public IProjectionRun Begin() => new Run();
+
+    private readonly record struct Key(int NetUid, string Hotkey, string Coldkey);
+
+    private readonly record struct Change(long Seq, int Ordinal, ulong Block, Key Key, BigInteger Delta, string Reason);
+
+    private sealed class Run : IProjectionRun
+    {
+        // Balances known in this run: loaded from stake_balance on first touch, then kept up to date in memory.
+        private readonly Dictionary<Key, BigInteger> _balances = [];
+        private readonly List<Change> _pending = [];
+
+        public void Apply(in SequencedEvent e)
+        {
+            var postings = PostingTransformation.For(e.Event);
+            for (var i = 0; i < postings.Count; i++)
+            {
+                var p = postings[i];
+                var reason = p.Reason.ToString();
+                if (p.From.Kind == AccountKind.Stake)
+                {
+                    _pending.Add(new Change(e.Seq, 2 * i, e.Event.Block.Value, KeyOf(p.From), -(BigInteger)p.Amount.Value, reason));
+                }
+
+                if (p.To.Kind == AccountKind.Stake)
+                {
+                    _pending.Add(new Change(e.Seq, 2 * i + 1, e.Event.Block.Value, KeyOf(p.To), p.Amount.Value, reason));
+                }
+            }
+        }
+
+        public async Task FlushAsync(NpgsqlConnection connection, CancellationToken ct)
+        {
+            if (_pending.Count == 0)
+            {
+                return;
+            }
+
+            await LoadAsync(connection, ct).ConfigureAwait(false);
+            var rows = new List<(Change Change, BigInteger Balance)>(_pending.Count);
+            var touched = new Dictionary<Key, (BigInteger Balance, ulong Block, long Seq)>();
+            foreach (var c in _pending)
+            {
+                var balance = _balances[c.Key] + c.Delta;
+                _balances[c.Key] = balance;
+                rows.Add((c, balance));
+                touched[c.Key] = (balance, c.Block, c.Seq);
+            }
+
+            await Copy.RowsAsync(connection, $"{HistoryTable} (seq_id, ordinal, block, netuid, hotkey, coldkey, delta, balance, reason)", rows,
+                static (w, r) =>
+                {
+                    w.Long(r.Change.Seq);
+                    w.Int(r.Change.Ordinal);
+                    w.Long(r.Change.Block);
+                    w.Int(r.Change.Key.NetUid);
+                    w.Text(r.Change.Key.Hotkey);
+                    w.Text(r.Change.Key.Coldkey);
+                    w.Numeric(r.Change.Delta);
+                    w.Numeric(r.Balance);
+                    w.Text(r.Change.Reason);
+                }, ct).ConfigureAwait(false);
+
+            var keys = touched.Keys.ToArray();
+            await using (var cmd = new NpgsqlCommand(
+                $"insert into {BalanceTable} as s (netuid, hotkey, coldkey, balance, block, seq_id) " +
+                "select * from unnest(@n::int[], @h::text[], @c::text[], @b::numeric[], @blk::bigint[], @seq::bigint[]) " +
+                "on conflict (netuid, hotkey, coldkey) do update set balance = excluded.balance, block = excluded.block, seq_id = excluded.seq_id", connection))
+            {
+                cmd.Parameters.AddWithValue("n", keys.Select(k => k.NetUid).ToArray());
+                cmd.Parameters.AddWithValue("h", keys.Select(k => k.Hotkey).ToArray());
+                cmd.Parameters.AddWithValue("c", keys.Select(k => k.Coldkey).ToArray());
+                cmd.Parameters.AddWithValue("b", keys.Select(k => touched[k].Balance).ToArray());
+                cmd.Parameters.AddWithValue("blk", keys.Select(k => checked((long)touched[k].Block)).ToArray());
+                cmd.Parameters.AddWithValue("seq", keys.Select(k => touched[k].Seq).ToArray());
+                await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            _pending.Clear();
+        }
+
+        private async Task LoadAsync(NpgsqlConnection connection, CancellationToken ct)
+        {
+            var missing = _pending.Select(c => c.Key).Where(k => !_balances.ContainsKey(k)).Distinct().ToArray();
+            if (missing.Length == 0)
+            {
+                return;
+            }
+
+            foreach (var k in missing)
+            {
+                _balances[k] = BigInteger.Zero;
+            }
+
+            await using var cmd = new NpgsqlCommand(
+                $"select b.netuid, b.hotkey, b.coldkey, b.balance from {BalanceTable} b " +
+                "join unnest(@n::int[], @h::text[], @c::text[]) as k(netuid, hotkey, coldkey) using (netuid, hotkey, coldkey)", connection);
+            cmd.Parameters.AddWithValue("n", missing.Select(k => k.NetUid).ToArray());
+            cmd.Parameters.AddWithValue("h", missing.Select(k => k.Hotkey).ToArray());
+            cmd.Parameters.AddWithValue("c", missing.Select(k => k.Coldkey).ToArray());
+            await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                _balances[new Key(reader.GetInt32(0), reader.GetString(1), reader.GetString(2))] = reader.GetFieldValue<BigInteger>(3);
+            }
+        }
+
+        private static Key KeyOf(Account a) => new(a.Asset.Subnet!.Value.Value, a.Hotkey!.Value.Address, a.Coldkey!.Value.Address);
+    }
+}

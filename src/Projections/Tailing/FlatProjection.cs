@@ -1,0 +1,98 @@
+using System.Globalization;
+using Bittensor.Ledger.Domain;
+using Npgsql;
+using Weasel.Postgresql.Tables;
+
+namespace Bittensor.Ledger.Projections.Tailing;
+
+/// <summary>One stored event as a tailing projection sees it: its global sequence number and the Domain event.</summary>
+public readonly record struct SequencedEvent(long Seq, ILedgerEvent Event);
+
+/// <summary>A read model kept as flat tables by the projector that tails <c>mt_events</c> by <c>seq_id</c>
+/// (docs/adr/0006-projections.md). Implementations are deterministic: every value they write comes from the events.</summary>
+public interface IFlatProjection
+{
+    /// <summary>The name `ledger rebuild NAME` and `ledger digest` use.</summary>
+    string Name { get; }
+
+    /// <summary>The tables this projection owns (created by Marten's schema management, truncated by a rebuild).</summary>
+    IReadOnlyList<Table> Tables { get; }
+
+    /// <summary>The event types it reads; the projector reads only these from <c>mt_events</c>.</summary>
+    IReadOnlySet<Type> EventTypes { get; }
+
+    /// <summary>One <c>select</c> per table, ordered by its primary key: the digest hashes their text output.</summary>
+    IReadOnlyList<string> DigestQueries { get; }
+
+    /// <summary>State for one catch-up run (caches that are only valid while the projector lock is held).</summary>
+    IProjectionRun Begin();
+}
+
+/// <summary>One catch-up run of a projection: <see cref="Apply"/> collects rows in memory, <see cref="FlushAsync"/>
+/// writes them in the projector's transaction, together with the projection's checkpoint.</summary>
+public interface IProjectionRun
+{
+    void Apply(in SequencedEvent e);
+
+    Task FlushAsync(NpgsqlConnection connection, CancellationToken ct);
+}
+
+internal static class Sql
+{
+    public const string Schema = "ledger";
+
+    public static string Qualified(string table) => Schema + "." + table;
+
+    public static Table NewTable(string name) => new(Qualified(name));
+
+    public static void Index(this Table table, string name, params string[] columns) =>
+        table.Indexes.Add(new Weasel.Postgresql.Tables.IndexDefinition(name) { Columns = columns });
+
+    public static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
+
+internal static class Copy
+{
+    /// <summary>Binary COPY of <paramref name="rows"/> into <paramref name="target"/> ("table (col, ...)").</summary>
+    public static async Task RowsAsync<T>(NpgsqlConnection connection, string target, IReadOnlyList<T> rows,
+        Action<NpgsqlBinaryImporter, T> write, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        await using var copy = await connection.BeginBinaryImportAsync($"copy {target} from stdin (format binary)", ct).ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            await copy.StartRowAsync(ct).ConfigureAwait(false);
+            write(copy, row);
+        }
+
+        await copy.CompleteAsync(ct).ConfigureAwait(false);
+    }
+
+    public static void Int(this NpgsqlBinaryImporter c, int v) => c.Write(v, NpgsqlTypes.NpgsqlDbType.Integer);
+
+    public static void Long(this NpgsqlBinaryImporter c, long v) => c.Write(v, NpgsqlTypes.NpgsqlDbType.Bigint);
+
+    public static void Long(this NpgsqlBinaryImporter c, ulong v) => c.Write(checked((long)v), NpgsqlTypes.NpgsqlDbType.Bigint);
+
+    public static void Text(this NpgsqlBinaryImporter c, string? v)
+    {
+        if (v is null)
+        {
+            c.WriteNull();
+        }
+        else
+        {
+            c.Write(v, NpgsqlTypes.NpgsqlDbType.Text);
+        }
+    }
+
+    public static void Numeric(this NpgsqlBinaryImporter c, System.Numerics.BigInteger v) => c.Write(v, NpgsqlTypes.NpgsqlDbType.Numeric);
+
+    public static void Bool(this NpgsqlBinaryImporter c, bool v) => c.Write(v, NpgsqlTypes.NpgsqlDbType.Boolean);
+
+    public static void Ints(this NpgsqlBinaryImporter c, int[] v) => c.Write(v, NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer);
+}

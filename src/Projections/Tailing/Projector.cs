@@ -1,0 +1,333 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Bittensor.Ledger.Domain;
+using Marten;
+using Npgsql;
+
+namespace Bittensor.Ledger.Projections.Tailing;
+
+public sealed record CatchUpProgress(long Done, long Total, double EventsPerSecond, TimeSpan? Eta);
+
+/// <summary>Sequence numbers <see cref="From"/>..<see cref="To"/> (inclusive) hold no event: a rolled-back batch or
+/// a sequence value taken and never committed. Reported, recorded in <c>projection_gap</c>, never silently passed.</summary>
+public sealed record SequenceGap(long From, long To)
+{
+    public long Count => To - From + 1;
+}
+
+public sealed record SkippedEvent(long Seq, string Type, string Reason);
+
+public sealed record CatchUpResult(long HighWater, long Events, IReadOnlyList<SequenceGap> Gaps, IReadOnlyList<SkippedEvent> Skipped, TimeSpan Elapsed)
+{
+    public double EventsPerSecond => Elapsed.TotalSeconds > 0 ? Events / Elapsed.TotalSeconds : 0;
+}
+
+public sealed record ProjectionDigest(string Name, string Digest, long Rows, long Checkpoint);
+
+/// <summary>Keeps the flat projections up to date by tailing <c>mt_events</c> in <c>seq_id</c> order, so events the
+/// bulk import wrote by COPY (which Marten's inline projections never see) are projected like any other
+/// (docs/adr/0006-projections.md). One projector runs at a time per database (an advisory lock); each page of
+/// events is written with the projections' checkpoints in one transaction, so a crash loses nothing and repeats
+/// nothing. Sequence gaps are safe to report as final because writers are serialized by the writer lock and each
+/// commits its sequence values in ascending order (ADR 0001): nothing below the visible maximum can still appear.</summary>
+public sealed class Projector(NpgsqlDataSource dataSource, ISerializer serializer, IReadOnlyDictionary<string, Type> eventTypes, IReadOnlyList<IFlatProjection> projections)
+{
+    // "ledgprj" in ASCII, beside WriterLock's "ledger", recognisable in pg_locks.
+    private const long LockKey = 0x6c656467_70726a;
+    private const string Events = "ledger.mt_events";
+
+    public int PageSize { get; init; } = 5_000;
+
+    public IReadOnlyList<IFlatProjection> Projections => projections;
+
+    public IFlatProjection? Find(string name) => projections.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Projects every event past each projection's checkpoint, up to the highest committed sequence.</summary>
+    public async Task<CatchUpResult> CatchUpAsync(IReadOnlyList<IFlatProjection>? selected, IProgress<CatchUpProgress>? progress, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await LockAsync(connection, ct).ConfigureAwait(false);
+        try
+        {
+            return await RunAsync(connection, selected ?? projections, progress, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await UnlockAsync(connection).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Deletes the rows and checkpoints of <paramref name="selected"/>, then projects the whole event log.</summary>
+    public async Task<CatchUpResult> RebuildAsync(IReadOnlyList<IFlatProjection> selected, IProgress<CatchUpProgress>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(selected);
+        await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await LockAsync(connection, ct).ConfigureAwait(false);
+        try
+        {
+            await using (var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false))
+            {
+                var tables = string.Join(", ", selected.SelectMany(p => p.Tables).Select(t => t.Identifier.QualifiedName));
+                await ExecAsync(connection, $"truncate table {tables}", ct).ConfigureAwait(false);
+                await using var delete = new NpgsqlCommand($"delete from {ProjectorTables.Checkpoint} where name = any(@names)", connection);
+                delete.Parameters.AddWithValue("names", selected.Select(p => p.Name).ToArray());
+                await delete.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+            }
+
+            return await RunAsync(connection, selected, progress, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await UnlockAsync(connection).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A SHA-256 per projection over its tables' rows in primary-key order (PostgreSQL's text COPY output):
+    /// equal digests mean equal contents. Taken under the projector lock, so no catch-up is half-way.</summary>
+    public async Task<IReadOnlyList<ProjectionDigest>> DigestAsync(IReadOnlyList<IFlatProjection>? selected, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await LockAsync(connection, ct).ConfigureAwait(false);
+        try
+        {
+            var checkpoints = await CheckpointsAsync(connection, ct).ConfigureAwait(false);
+            var result = new List<ProjectionDigest>();
+            foreach (var p in selected ?? projections)
+            {
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                long rows = 0;
+                var buffer = new char[64 * 1024];
+                foreach (var query in p.DigestQueries)
+                {
+                    hash.AppendData(Encoding.UTF8.GetBytes(query + "\n"));
+                    using var export = await connection.BeginTextExportAsync($"copy ({query}) to stdout", ct).ConfigureAwait(false);
+                    int read;
+                    while ((read = await export.ReadAsync(buffer.AsMemory(), ct).ConfigureAwait(false)) > 0)
+                    {
+                        var span = buffer.AsSpan(0, read);
+                        rows += span.Count('\n');
+                        hash.AppendData(Encoding.UTF8.GetBytes(buffer, 0, read));
+                    }
+                }
+
+                result.Add(new ProjectionDigest(p.Name, Convert.ToHexStringLower(hash.GetHashAndReset()), rows, checkpoints.GetValueOrDefault(p.Name)));
+            }
+
+            return result;
+        }
+        finally
+        {
+            await UnlockAsync(connection).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Every gap and skipped event recorded so far.</summary>
+    public async Task<(IReadOnlyList<SequenceGap> Gaps, IReadOnlyList<SkippedEvent> Skipped)> ReportedAsync(CancellationToken ct)
+    {
+        var gaps = new List<SequenceGap>();
+        var skipped = new List<SkippedEvent>();
+        await using (var cmd = dataSource.CreateCommand($"select from_seq, to_seq from {ProjectorTables.Gap} order by from_seq"))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                gaps.Add(new SequenceGap(reader.GetInt64(0), reader.GetInt64(1)));
+            }
+        }
+
+        await using (var cmd = dataSource.CreateCommand($"select seq_id, type, reason from {ProjectorTables.Skipped} order by seq_id"))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                skipped.Add(new SkippedEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
+            }
+        }
+
+        return (gaps, skipped);
+    }
+
+    private async Task<CatchUpResult> RunAsync(NpgsqlConnection connection, IReadOnlyList<IFlatProjection> selected, IProgress<CatchUpProgress>? progress, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var high = (long)(await ScalarAsync(connection, $"select coalesce(max(seq_id), 0) from {Events}", ct).ConfigureAwait(false))!;
+        var stored = await CheckpointsAsync(connection, ct).ConfigureAwait(false);
+        var checkpoints = selected.Select(p => stored.GetValueOrDefault(p.Name)).ToArray();
+        var from = checkpoints.Length == 0 ? high : checkpoints.Min();
+        if (from >= high)
+        {
+            return new CatchUpResult(high, 0, [], [], clock.Elapsed);
+        }
+
+        var typeNames = eventTypes.Where(kv => selected.Any(p => p.EventTypes.Contains(kv.Value))).Select(kv => kv.Key).ToArray();
+        var gaps = await FindGapsAsync(connection, from, high, ct).ConfigureAwait(false);
+        var skipped = await FindSkippedAsync(connection, from, high, ct).ConfigureAwait(false);
+
+        await using var count = new NpgsqlCommand($"select count(*) from {Events} where seq_id > @from and seq_id <= @high and type = any(@types) and not is_archived", connection);
+        count.Parameters.AddWithValue("from", from);
+        count.Parameters.AddWithValue("high", high);
+        count.Parameters.AddWithValue("types", typeNames);
+        var total = (long)(await count.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+
+        var runs = selected.Select(p => p.Begin()).ToArray();
+        var page = new List<(long Seq, Type Type, ILedgerEvent Event)>(PageSize);
+        long done = 0;
+        var after = from;
+        while (after < high)
+        {
+            page.Clear();
+            await using (var read = new NpgsqlCommand(
+                $"select seq_id, type, data from {Events} where seq_id > @after and seq_id <= @high and type = any(@types) and not is_archived order by seq_id limit @n", connection))
+            {
+                read.Parameters.AddWithValue("after", after);
+                read.Parameters.AddWithValue("high", high);
+                read.Parameters.AddWithValue("types", typeNames);
+                read.Parameters.AddWithValue("n", PageSize);
+                await using var reader = await read.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    var type = eventTypes[reader.GetString(1)];
+                    page.Add((reader.GetInt64(0), type, (ILedgerEvent)serializer.FromJson(type, reader, 2)));
+                }
+            }
+
+            var end = page.Count < PageSize ? high : page[^1].Seq;
+            for (var i = 0; i < selected.Count; i++)
+            {
+                var p = selected[i];
+                foreach (var (seq, type, e) in page)
+                {
+                    if (seq > checkpoints[i] && p.EventTypes.Contains(type))
+                    {
+                        runs[i].Apply(new SequencedEvent(seq, e));
+                    }
+                }
+            }
+
+            await using (var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false))
+            {
+                foreach (var run in runs)
+                {
+                    await run.FlushAsync(connection, ct).ConfigureAwait(false);
+                }
+
+                await using var checkpoint = new NpgsqlCommand(
+                    $"insert into {ProjectorTables.Checkpoint} as c (name, seq_id) select unnest(@names), @end " +
+                    "on conflict (name) do update set seq_id = greatest(c.seq_id, excluded.seq_id)", connection);
+                checkpoint.Parameters.AddWithValue("names", selected.Select(p => p.Name).ToArray());
+                checkpoint.Parameters.AddWithValue("end", end);
+                await checkpoint.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+            }
+
+            for (var i = 0; i < checkpoints.Length; i++)
+            {
+                checkpoints[i] = Math.Max(checkpoints[i], end);
+            }
+
+            done += page.Count;
+            after = end;
+            var rate = done / Math.Max(clock.Elapsed.TotalSeconds, 1e-6);
+            progress?.Report(new CatchUpProgress(done, total, rate, rate > 0 ? TimeSpan.FromSeconds((total - done) / rate) : null));
+        }
+
+        return new CatchUpResult(high, done, gaps, skipped, clock.Elapsed);
+    }
+
+    private static async Task<List<SequenceGap>> FindGapsAsync(NpgsqlConnection connection, long from, long high, CancellationToken ct)
+    {
+        var gaps = new List<SequenceGap>();
+        await using (var cmd = new NpgsqlCommand(
+            $"select prev + 1, seq_id - 1 from (select seq_id, lag(seq_id, 1, @from) over (order by seq_id) as prev from {Events} " +
+            "where seq_id > @from and seq_id <= @high) s where seq_id - prev > 1 order by 1", connection))
+        {
+            cmd.Parameters.AddWithValue("from", from);
+            cmd.Parameters.AddWithValue("high", high);
+            await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                gaps.Add(new SequenceGap(reader.GetInt64(0), reader.GetInt64(1)));
+            }
+        }
+
+        if (gaps.Count > 0)
+        {
+            await using var insert = new NpgsqlCommand(
+                $"insert into {ProjectorTables.Gap} (from_seq, to_seq) select * from unnest(@f::bigint[], @t::bigint[]) on conflict do nothing", connection);
+            insert.Parameters.AddWithValue("f", gaps.Select(g => g.From).ToArray());
+            insert.Parameters.AddWithValue("t", gaps.Select(g => g.To).ToArray());
+            await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        return gaps;
+    }
+
+    private async Task<List<SkippedEvent>> FindSkippedAsync(NpgsqlConnection connection, long from, long high, CancellationToken ct)
+    {
+        var skipped = new List<SkippedEvent>();
+        await using (var cmd = new NpgsqlCommand(
+            $"select seq_id, type, is_archived from {Events} where seq_id > @from and seq_id <= @high and (is_archived or type <> all(@known)) order by seq_id", connection))
+        {
+            cmd.Parameters.AddWithValue("from", from);
+            cmd.Parameters.AddWithValue("high", high);
+            cmd.Parameters.AddWithValue("known", eventTypes.Keys.ToArray());
+            await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                skipped.Add(new SkippedEvent(reader.GetInt64(0), reader.GetString(1),
+                    reader.GetBoolean(2) ? "archived" : "unknown event type: this ledger version cannot read it"));
+            }
+        }
+
+        if (skipped.Count > 0)
+        {
+            await using var insert = new NpgsqlCommand(
+                $"insert into {ProjectorTables.Skipped} (seq_id, type, reason) select * from unnest(@s::bigint[], @t::text[], @r::text[]) on conflict do nothing", connection);
+            insert.Parameters.AddWithValue("s", skipped.Select(s => s.Seq).ToArray());
+            insert.Parameters.AddWithValue("t", skipped.Select(s => s.Type).ToArray());
+            insert.Parameters.AddWithValue("r", skipped.Select(s => s.Reason).ToArray());
+            await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        return skipped;
+    }
+
+    private static async Task<Dictionary<string, long>> CheckpointsAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var cmd = new NpgsqlCommand($"select name, seq_id from {ProjectorTables.Checkpoint}", connection);
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            result[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return result;
+    }
+
+    private static async Task LockAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand($"select pg_advisory_lock({LockKey})", connection);
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task UnlockAsync(NpgsqlConnection connection)
+    {
+        await using var cmd = new NpgsqlCommand($"select pg_advisory_unlock({LockKey})", connection);
+        await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task ExecAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+}
