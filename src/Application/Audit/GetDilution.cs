@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Numerics;
 using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Domain.Primitives;
@@ -12,10 +11,12 @@ using Npgsql;
 
 namespace Bittensor.Ledger.Application.Audit;
 
-/// <summary>One coldkey over blocks (FromBlock, ToBlock], per subnet: its stake and share of the subnet's alpha
-/// issuance at both ends, the emission credited to it as stake (incentive, take, nominator dividends, owner cut),
-/// its annualized yield on the starting stake, the annualized growth of the subnet's issuance, and the real yield:
-/// yield − supply growth (what the emission earned beyond keeping the share from being diluted).</summary>
+/// <summary>One coldkey over blocks (FromBlock, ToBlock], per subnet: its stake and share of the subnet's staked alpha
+/// at both ends (the end of FromBlock and of ToBlock), the emission credited to it as stake (incentive, take,
+/// nominator dividends, owner cut), its annualized yield on the starting stake, the annualized growth of the subnet's
+/// staked alpha, and the real yield: yield − supply growth (what the emission earned beyond keeping the share).
+/// Supply here is the alpha held as stake (Σ stake accounts), not coinbase issuance: stake bought from the pool is
+/// outstanding alpha too, and the pool is a contra account in the books (ADR 0005).</summary>
 public sealed record GetDilution(Coldkey Coldkey, ulong FromBlock, ulong ToBlock) : IQuery<DilutionReport>
 {
     public sealed class Validator : AbstractValidator<GetDilution>
@@ -26,7 +27,7 @@ public sealed record GetDilution(Coldkey Coldkey, ulong FromBlock, ulong ToBlock
 }
 
 public sealed record CoinDilution(
-    ushort NetUid, ulong StakeStart, ulong StakeEnd, BigInteger IssuanceStart, BigInteger IssuanceEnd, double? ShareStartPercent,
+    ushort NetUid, ulong StakeStart, ulong StakeEnd, BigInteger SupplyStart, BigInteger SupplyEnd, double? ShareStartPercent,
     double? ShareEndPercent, ulong EmissionReceived, double? YieldPercent, double? SupplyGrowthPercent, double? RealYieldPercent);
 
 public sealed record DilutionReport(string Coldkey, ulong FromBlock, ulong ToBlock, IReadOnlyList<CoinDilution> Subnets);
@@ -74,14 +75,26 @@ public sealed class GetDilutionHandler(IDocumentStore store, NpgsqlDataSource da
             }
         }
 
-        var supply = (await GetSupplyHandler.RangeAsync(dataSource, from, to, [.. stakes.Keys.Select(k => (int)k)], cancellationToken).ConfigureAwait(false))
-            .ToDictionary(a => a.Asset, StringComparer.Ordinal);
+        var supply = new Dictionary<ushort, (BigInteger Start, BigInteger End)>();
+        await using (var cmd = dataSource.CreateCommand(
+            "select asset, coalesce(sum(delta) filter (where block <= @from), 0), coalesce(sum(delta), 0) " +
+            $"from {SupplyProjection.Table} where kind = 'stake' and asset = any(@assets) and block <= @to group by asset"))
+        {
+            cmd.Parameters.AddWithValue("from", from);
+            cmd.Parameters.AddWithValue("to", to);
+            cmd.Parameters.AddWithValue("assets", stakes.Keys.Select(k => (int)k).ToArray());
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                supply[checked((ushort)r.GetInt32(0))] = (r.GetFieldValue<BigInteger>(1), r.GetFieldValue<BigInteger>(2));
+            }
+        }
+
         var years = (to - from) / Chain.BlocksPerYear;
         var rows = new List<CoinDilution>();
         foreach (var (netuid, (start, end, received)) in stakes.OrderBy(kv => kv.Key))
         {
-            var asset = supply.GetValueOrDefault("alpha:" + netuid.ToString(CultureInfo.InvariantCulture));
-            var (i0, i1) = asset is null ? (BigInteger.Zero, BigInteger.Zero) : (asset.IssuanceStart, asset.IssuanceEnd);
+            var (i0, i1) = supply.GetValueOrDefault(netuid);
             double? Pct(BigInteger a, BigInteger b) => b > 0 ? (double)a / (double)b * 100 : null;
             var yield = start > 0 ? (double)received / (double)start / years * 100 : (double?)null;
             var growth = i0 > 0 ? (double)(i1 - i0) / (double)i0 / years * 100 : (double?)null;

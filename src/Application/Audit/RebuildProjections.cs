@@ -14,12 +14,14 @@ public sealed record RebuildProjections(IReadOnlyList<string> Names, bool All, I
 {
     public sealed class Validator : AbstractValidator<RebuildProjections>
     {
+        private static bool Known(string name) => ProjectionsRegistration.Flat.Any(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+
         public Validator()
         {
             RuleFor(x => x).Must(x => x.All != (x.Names.Count > 0)).OverridePropertyName("name").WithMessage("give projection names or --all, not both and not neither");
-            RuleForEach(x => x.Names).Must(n => ProjectionsRegistration.Flat.Any(p => string.Equals(p.Name, n, StringComparison.OrdinalIgnoreCase)))
+            RuleFor(x => x.Names).Must(names => names.All(Known))
                 .OverridePropertyName("name")
-                .WithMessage((_, n) => $"unknown projection '{n}'; known: {string.Join(", ", ProjectionsRegistration.Flat.Select(p => p.Name))}");
+                .WithMessage(x => $"unknown projection '{x.Names.First(n => !Known(n))}'; known: {string.Join(", ", ProjectionsRegistration.Flat.Select(p => p.Name))}");
         }
     }
 }

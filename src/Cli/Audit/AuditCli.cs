@@ -106,13 +106,20 @@ internal static class AuditCli
     public static IAnsiConsole Console(TextWriter output)
     {
         var terminal = ReferenceEquals(output, System.Console.Out) && !System.Console.IsOutputRedirected;
-        return AnsiConsole.Create(new AnsiConsoleSettings
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
         });
+        if (!terminal)
+        {
+            // Redirected output (files, pipes, tests) has no width to detect: keep rows whole rather than wrapped.
+            console.Profile.Width = 400;
+        }
+
+        return console;
     }
 
     public static Table Table(params string[] columns)

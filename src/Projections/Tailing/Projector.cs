@@ -172,28 +172,16 @@ public sealed class Projector(NpgsqlDataSource dataSource, ISerializer serialize
         var total = (long)(await count.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
 
         var runs = selected.Select(p => p.Begin()).ToArray();
-        var page = new List<(long Seq, Type Type, ILedgerEvent Event)>(PageSize);
         long done = 0;
-        var after = from;
-        while (after < high)
+        // Reading and deserializing the next page (its own connection, a thread-pool thread) overlaps applying and
+        // writing this one: the two halves use different cores (and PostgreSQL a third process).
+        await using var readConnection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var next = ReadPageAsync(readConnection, from, high, typeNames, ct);
+        while (true)
         {
-            page.Clear();
-            await using (var read = new NpgsqlCommand(
-                $"select seq_id, type, data from {Events} where seq_id > @after and seq_id <= @high and type = any(@types) and not is_archived order by seq_id limit @n", connection))
-            {
-                read.Parameters.AddWithValue("after", after);
-                read.Parameters.AddWithValue("high", high);
-                read.Parameters.AddWithValue("types", typeNames);
-                read.Parameters.AddWithValue("n", PageSize);
-                await using var reader = await read.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                while (await reader.ReadAsync(ct).ConfigureAwait(false))
-                {
-                    var type = eventTypes[reader.GetString(1)];
-                    page.Add((reader.GetInt64(0), type, (ILedgerEvent)serializer.FromJson(type, reader, 2)));
-                }
-            }
-
+            var page = await next.ConfigureAwait(false);
             var end = page.Count < PageSize ? high : page[^1].Seq;
+            next = end < high ? ReadPageAsync(readConnection, end, high, typeNames, ct) : Task.FromResult(new List<(long, Type, ILedgerEvent)>());
             for (var i = 0; i < selected.Count; i++)
             {
                 var p = selected[i];
@@ -228,12 +216,36 @@ public sealed class Projector(NpgsqlDataSource dataSource, ISerializer serialize
             }
 
             done += page.Count;
-            after = end;
             var rate = done / Math.Max(clock.Elapsed.TotalSeconds, 1e-6);
             progress?.Report(new CatchUpProgress(done, total, rate, rate > 0 ? TimeSpan.FromSeconds((total - done) / rate) : null));
+            if (end >= high)
+            {
+                break;
+            }
         }
 
         return new CatchUpResult(high, done, gaps, skipped, clock.Elapsed);
+    }
+
+    private async Task<List<(long Seq, Type Type, ILedgerEvent Event)>> ReadPageAsync(
+        NpgsqlConnection connection, long after, long high, string[] typeNames, CancellationToken ct)
+    {
+        await Task.Yield();
+        var page = new List<(long, Type, ILedgerEvent)>(PageSize);
+        await using var read = new NpgsqlCommand(
+            $"select seq_id, type, data from {Events} where seq_id > @after and seq_id <= @high and type = any(@types) and not is_archived order by seq_id limit @n", connection);
+        read.Parameters.AddWithValue("after", after);
+        read.Parameters.AddWithValue("high", high);
+        read.Parameters.AddWithValue("types", typeNames);
+        read.Parameters.AddWithValue("n", PageSize);
+        await using var reader = await read.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            var type = eventTypes[reader.GetString(1)];
+            page.Add((reader.GetInt64(0), type, (ILedgerEvent)serializer.FromJson(type, reader, 2)));
+        }
+
+        return page;
     }
 
     private static async Task<List<SequenceGap>> FindGapsAsync(NpgsqlConnection connection, long from, long high, CancellationToken ct)

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Globalization;
+using Bittensor.Ledger.Application.Audit;
+using Bittensor.Ledger.Application.Postgres;
+using Bittensor.Ledger.Application.Store;
+using Bittensor.Ledger.Domain;
+using Bittensor.Ledger.Domain.Primitives;
+using Marten;
+using Npgsql;
+using NpgsqlTypes;
+
+// Projection benchmark (docs/benchmarks.md, "## Projections"), one run on one server:
+//  1. store N events: the import bench's chain plus a 256-uid subnet with E epochs (EpochCompleted + postings),
+//     written by the bulk import's writer (EventBatchWriter, binary COPY into mt_events);
+//  2. raw binary COPY of the same event JSON into a plain jsonb table (the same-run reference);
+//  3. `ledger rebuild --all` (Projector.RebuildAsync) over the whole log, then a digest, a second rebuild, and the
+//     digest again (must be equal);
+//  4. `ledger emissions --hotkey H` (the same SQL, GetEmissionsHandler.Command), warm, timed, and its EXPLAIN.
+// Not a test: it asserts nothing about time.
+//   dotnet run -c Release --project bench/Projections.Bench -- [--events N] [--epochs E] [--connection CS]
+var events = IntArg("--events", 1_000_000);
+var epochs = IntArg("--epochs", 1_000);
+var ct = CancellationToken.None;
+
+await using var server = await PostgresLocator.ResolveAsync(
+    StringArg("--connection") ?? Environment.GetEnvironmentVariable("LEDGER_CONNECTION"), PostgresLocatorOptions.ForCli(), new ConsoleLog(), ct);
+var connectionString = await FreshDatabaseAsync(server.ConnectionString, "ledger_bench_projections");
+await using var dataSource = NpgsqlDataSource.Create(connectionString);
+await using var store = DocumentStore.For(o =>
+{
+    LedgerStore.Configure(o, null);
+    o.Connection(dataSource);
+});
+await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+var stored = new StoredEvents(store);
+var writer = new EventBatchWriter(dataSource, stored);
+
+var chain = BenchChain.Generate(seed: 42).Take(events - (2 * epochs)).ToList();
+var lastBlock = chain[^1].Block.Value;
+var all = chain.Concat(EpochHistory.Generate(epochs, lastBlock + 1)).ToList();
+Console.WriteLine($"events: {all.Count} ({chain.Count} chain facts, {2 * epochs} epoch events: {epochs} epochs x {EpochHistory.Uids} uids)");
+
+var load = Stopwatch.StartNew();
+for (var i = 0; i < all.Count; i += 5_000)
+{
+    var batch = all.Skip(i).Take(5_000).Select((e, j) => new KeyedEvent(e, "bench:" + (i + j).ToString(CultureInfo.InvariantCulture))).ToList();
+    await writer.AppendAsync(batch, ct);
+}
+
+Console.WriteLine(Invariant($"stored with the import writer in {load.Elapsed.TotalSeconds:F1} s"));
+
+// Raw COPY of the same JSON (Marten's serializer), same batch size, into a plain table.
+var json = all.Select(stored.Json).ToList();
+await Exec("create table raw_events(seq bigserial, data jsonb)");
+var copy = Stopwatch.StartNew();
+for (var i = 0; i < json.Count; i += 5_000)
+{
+    await using var connection = await dataSource.OpenConnectionAsync(ct);
+    await using var tx = await connection.BeginTransactionAsync(ct);
+    await using (var importer = await connection.BeginBinaryImportAsync("copy raw_events (data) from stdin (format binary)", ct))
+    {
+        foreach (var line in json.Skip(i).Take(5_000))
+        {
+            await importer.StartRowAsync(ct);
+            await importer.WriteAsync(line, NpgsqlDbType.Jsonb, ct);
+        }
+
+        await importer.CompleteAsync(ct);
+    }
+
+    await tx.CommitAsync(ct);
+}
+
+var copyRate = json.Count / copy.Elapsed.TotalSeconds;
+Console.WriteLine(Invariant($"raw COPY: {json.Count} rows in {copy.Elapsed.TotalSeconds:F1} s = {copyRate:F0} rows/s"));
+json.Clear();
+all.Clear();
+chain.Clear();
+
+var projector = AuditReadModels.Create(store, dataSource);
+var first = await projector.RebuildAsync(projector.Projections, null, ct);
+Console.WriteLine(Invariant($"rebuild --all: {first.Events} events in {first.Elapsed.TotalSeconds:F1} s = {first.EventsPerSecond:F0} events/s ({first.EventsPerSecond / copyRate:P1} of raw COPY), gaps {first.Gaps.Count}, skipped {first.Skipped.Count}"));
+var digests = await projector.DigestAsync(null, ct);
+foreach (var p in projector.Projections)
+{
+    var one = await projector.RebuildAsync([p], null, ct);
+    Console.WriteLine(Invariant($"  rebuild {p.Name}: {one.Events} events in {one.Elapsed.TotalSeconds:F1} s = {one.EventsPerSecond:F0} events/s"));
+}
+
+var again = await projector.DigestAsync(null, ct);
+foreach (var (a, b) in digests.Zip(again))
+{
+    Console.WriteLine($"  digest {a.Name}: {a.Rows} rows {a.Digest[..16]} -> {b.Digest[..16]} {(a.Digest == b.Digest ? "unchanged" : "CHANGED")}");
+}
+
+await Exec("vacuum analyze");
+var query = new GetEmissions(Hotkey: EpochHistory.Hot(7));
+var timings = new List<double>();
+var rows = 0;
+for (var i = 0; i < 60; i++)
+{
+    var sw = Stopwatch.StartNew();
+    await using var cmd = GetEmissionsHandler.Command(dataSource, query);
+    await using var reader = await cmd.ExecuteReaderAsync(ct);
+    rows = 0;
+    while (await reader.ReadAsync(ct))
+    {
+        GetEmissionsHandler.Read(reader);
+        rows++;
+    }
+
+    if (i >= 10)
+    {
+        timings.Add(sw.Elapsed.TotalMilliseconds);
+    }
+}
+
+timings.Sort();
+Console.WriteLine(Invariant($"emissions --hotkey (uid 7 of {EpochHistory.Uids}, {rows} rows of {epochs * EpochHistory.Uids}): warm median {timings[timings.Count / 2]:F2} ms, p95 {timings[(int)(timings.Count * 0.95)]:F2} ms, max {timings[^1]:F2} ms (50 runs)"));
+await using (var explain = GetEmissionsHandler.Command(dataSource, query))
+{
+    explain.CommandText = "explain (analyze, buffers, costs off) " + explain.CommandText;
+    await using var reader = await explain.ExecuteReaderAsync(ct);
+    while (await reader.ReadAsync(ct))
+    {
+        Console.WriteLine("  " + reader.GetString(0));
+    }
+}
+
+return 0;
+
+async Task Exec(string sql)
+{
+    await using var cmd = dataSource.CreateCommand(sql);
+    await cmd.ExecuteNonQueryAsync(ct);
+}
+
+static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+int IntArg(string name, int fallback) => StringArg(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+string? StringArg(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+static async Task<string> FreshDatabaseAsync(string admin, string name)
+{
+    await using (var connection = new NpgsqlConnection(admin))
+    {
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop database if exists {name} with (force)", connection);
+        await drop.ExecuteNonQueryAsync();
+        await using var create = new NpgsqlCommand($"create database {name}", connection);
+        await create.ExecuteNonQueryAsync();
+    }
+
+    return new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+}
+
+internal sealed class ConsoleLog : IProgress<string>
+{
+    public void Report(string value) => Console.WriteLine(value);
+}
