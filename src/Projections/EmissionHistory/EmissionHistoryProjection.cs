@@ -1,4 +1,3 @@
-using System.Numerics;
 using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Projections.Tailing;
 using Npgsql;
@@ -136,7 +135,7 @@ public sealed class EmissionHistoryProjection : IFlatProjection
                     w.Text(r.Posting.Reason.ToString());
                     w.Text(r.Posting.From.ToString());
                     w.Text(r.Posting.To.ToString());
-                    w.Numeric(new BigInteger(r.Posting.Amount.Value));
+                    w.Numeric(r.Posting.Amount.Value);
                     if (r.Posting.Uid is { } uid)
                     {
                         w.Int(uid.Value);

@@ -58,12 +58,13 @@ public sealed class StakeLedgerProjection : IFlatProjection
 
     private readonly record struct Key(int NetUid, string Hotkey, string Coldkey);
 
-    private readonly record struct Change(long Seq, int Ordinal, ulong Block, Key Key, BigInteger Delta, string Reason);
+    private readonly record struct Change(long Seq, int Ordinal, ulong Block, Key Key, long Delta, string Reason);
 
     private sealed class Run : IProjectionRun
     {
         // Balances known in this run: loaded from stake_balance on first touch, then kept up to date in memory.
-        private readonly Dictionary<Key, BigInteger> _balances = [];
+        // long, checked: every balance and change is bounded by an asset's 21e15-rao supply, far inside long.
+        private readonly Dictionary<Key, long> _balances = [];
         private readonly List<Change> _pending = [];
 
         public void Apply(in SequencedEvent e)
@@ -75,12 +76,12 @@ public sealed class StakeLedgerProjection : IFlatProjection
                 var reason = p.Reason.ToString();
                 if (p.From.Kind == AccountKind.Stake)
                 {
-                    _pending.Add(new Change(e.Seq, 2 * i, e.Event.Block.Value, KeyOf(p.From), -(BigInteger)p.Amount.Value, reason));
+                    _pending.Add(new Change(e.Seq, 2 * i, e.Event.Block.Value, KeyOf(p.From), -checked((long)p.Amount.Value), reason));
                 }
 
                 if (p.To.Kind == AccountKind.Stake)
                 {
-                    _pending.Add(new Change(e.Seq, 2 * i + 1, e.Event.Block.Value, KeyOf(p.To), p.Amount.Value, reason));
+                    _pending.Add(new Change(e.Seq, 2 * i + 1, e.Event.Block.Value, KeyOf(p.To), checked((long)p.Amount.Value), reason));
                 }
             }
         }
@@ -93,11 +94,11 @@ public sealed class StakeLedgerProjection : IFlatProjection
             }
 
             await LoadAsync(connection, ct).ConfigureAwait(false);
-            var rows = new List<(Change Change, BigInteger Balance)>(_pending.Count);
-            var touched = new Dictionary<Key, (BigInteger Balance, ulong Block, long Seq)>();
+            var rows = new List<(Change Change, long Balance)>(_pending.Count);
+            var touched = new Dictionary<Key, (long Balance, ulong Block, long Seq)>();
             foreach (var c in _pending)
             {
-                var balance = _balances[c.Key] + c.Delta;
+                var balance = checked(_balances[c.Key] + c.Delta);
                 _balances[c.Key] = balance;
                 rows.Add((c, balance));
                 touched[c.Key] = (balance, c.Block, c.Seq);
@@ -126,7 +127,7 @@ public sealed class StakeLedgerProjection : IFlatProjection
                 cmd.Parameters.AddWithValue("n", keys.Select(k => k.NetUid).ToArray());
                 cmd.Parameters.AddWithValue("h", keys.Select(k => k.Hotkey).ToArray());
                 cmd.Parameters.AddWithValue("c", keys.Select(k => k.Coldkey).ToArray());
-                cmd.Parameters.AddWithValue("b", keys.Select(k => touched[k].Balance).ToArray());
+                cmd.Parameters.AddWithValue("b", keys.Select(k => (decimal)touched[k].Balance).ToArray());
                 cmd.Parameters.AddWithValue("blk", keys.Select(k => checked((long)touched[k].Block)).ToArray());
                 cmd.Parameters.AddWithValue("seq", keys.Select(k => touched[k].Seq).ToArray());
                 await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
@@ -145,7 +146,7 @@ public sealed class StakeLedgerProjection : IFlatProjection
 
             foreach (var k in missing)
             {
-                _balances[k] = BigInteger.Zero;
+                _balances[k] = 0;
             }
 
             await using var cmd = new NpgsqlCommand(
@@ -157,7 +158,7 @@ public sealed class StakeLedgerProjection : IFlatProjection
             await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                _balances[new Key(reader.GetInt32(0), reader.GetString(1), reader.GetString(2))] = reader.GetFieldValue<BigInteger>(3);
+                _balances[new Key(reader.GetInt32(0), reader.GetString(1), reader.GetString(2))] = checked((long)reader.GetFieldValue<BigInteger>(3));
             }
         }
 

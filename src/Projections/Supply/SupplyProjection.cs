@@ -1,4 +1,3 @@
-using System.Numerics;
 using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Network;
 using Bittensor.Ledger.Projections.Tailing;
@@ -41,28 +40,28 @@ public sealed class SupplyProjection : IFlatProjection
 
     private sealed class Run : IProjectionRun
     {
-        private readonly Dictionary<(int Asset, ulong Block, string Kind), BigInteger> _deltas = [];
+        private readonly Dictionary<(int Asset, ulong Block, string Kind), long> _deltas = [];
 
         public void Apply(in SequencedEvent e)
         {
             var block = e.Event.Block.Value;
             if (e.Event is BlockEmissionMinted m)
             {
-                Add(Tao, block, ChainMinted, m.Amount.Value);
+                Add(Tao, block, ChainMinted, checked((long)m.Amount.Value));
                 return;
             }
 
             foreach (var p in PostingTransformation.For(e.Event))
             {
-                Add(AssetId(p.From.Asset), block, Account.KindName(p.From.Kind), -(BigInteger)p.Amount.Value);
-                Add(AssetId(p.To.Asset), block, Account.KindName(p.To.Kind), p.Amount.Value);
+                Add(AssetId(p.From.Asset), block, Account.KindName(p.From.Kind), -checked((long)p.Amount.Value));
+                Add(AssetId(p.To.Asset), block, Account.KindName(p.To.Kind), checked((long)p.Amount.Value));
             }
         }
 
-        private void Add(int asset, ulong block, string kind, BigInteger delta)
+        private void Add(int asset, ulong block, string kind, long delta)
         {
             var key = (asset, block, kind);
-            _deltas[key] = _deltas.GetValueOrDefault(key) + delta;
+            _deltas[key] = checked(_deltas.GetValueOrDefault(key) + delta);
         }
 
         public async Task FlushAsync(NpgsqlConnection connection, CancellationToken ct)
@@ -80,7 +79,7 @@ public sealed class SupplyProjection : IFlatProjection
             cmd.Parameters.AddWithValue("a", rows.Select(r => r.Key.Asset).ToArray());
             cmd.Parameters.AddWithValue("b", rows.Select(r => checked((long)r.Key.Block)).ToArray());
             cmd.Parameters.AddWithValue("k", rows.Select(r => r.Key.Kind).ToArray());
-            cmd.Parameters.AddWithValue("d", rows.Select(r => r.Value).ToArray());
+            cmd.Parameters.AddWithValue("d", rows.Select(r => (decimal)r.Value).ToArray());
             await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             _deltas.Clear();
         }

@@ -92,6 +92,11 @@ internal static class Copy
 
     public static void Numeric(this NpgsqlBinaryImporter c, System.Numerics.BigInteger v) => c.Write(v, NpgsqlTypes.NpgsqlDbType.Numeric);
 
+    // decimal converts to PostgreSQL numeric without BigInteger's allocations; exact for any integer in rao.
+    public static void Numeric(this NpgsqlBinaryImporter c, long v) => c.Write((decimal)v, NpgsqlTypes.NpgsqlDbType.Numeric);
+
+    public static void Numeric(this NpgsqlBinaryImporter c, ulong v) => c.Write((decimal)v, NpgsqlTypes.NpgsqlDbType.Numeric);
+
     public static void Bool(this NpgsqlBinaryImporter c, bool v) => c.Write(v, NpgsqlTypes.NpgsqlDbType.Boolean);
 
     public static void Ints(this NpgsqlBinaryImporter c, int[] v) => c.Write(v, NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer);

@@ -28,6 +28,9 @@ public sealed class RebuildTests
         after.Digests.ShouldBe(live.Digests);
         live.Digests.Select(d => d.Name).ShouldBe(["stake", "emissions", "bonds", "weights", "neurons", "supply"]);
         live.Digests.ShouldAllBe(d => d.Rows > 0 && d.Checkpoint == 13);
+        // The rebuild drops and recreates the secondary indexes: they must come back exactly as Marten declares them.
+        await Should.NotThrowAsync(() => services.GetRequiredService<Marten.IDocumentStore>().Storage.Database
+            .AssertDatabaseMatchesConfigurationAsync(TestContext.Current.CancellationToken));
         (await ScalarAsync(db, "select count(*) from ledger.emission_history")).ShouldBe(2L);
         (await ScalarAsync(db, "select count(*) from ledger.emission_posting")).ShouldBe(8L);
         (await ScalarAsync(db, "select bonds::text from ledger.bonds_history where netuid = 1 and epoch = 1 and uid = 0")).ShouldBe("{40000}");
