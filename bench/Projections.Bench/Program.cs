@@ -78,6 +78,22 @@ all.Clear();
 chain.Clear();
 
 var projector = AuditReadModels.Create(store, dataSource);
+// Where a rebuild's time goes, part 1: reading and deserializing every event, writing nothing.
+var serializer = store.Options.Serializer();
+var types = LedgerStore.EventTypes.ToDictionary(LedgerStore.EventTypeName, t => t, StringComparer.Ordinal);
+var readOnly = Stopwatch.StartNew();
+long readCount = 0;
+await using (var cmd = dataSource.CreateCommand("select type, data from ledger.mt_events order by seq_id"))
+await using (var reader = await cmd.ExecuteReaderAsync(ct))
+{
+    while (await reader.ReadAsync(ct))
+    {
+        _ = serializer.FromJson(types[reader.GetString(0)], reader, 1);
+        readCount++;
+    }
+}
+
+Console.WriteLine(Invariant($"read + deserialize only: {readCount} events in {readOnly.Elapsed.TotalSeconds:F1} s = {readCount / readOnly.Elapsed.TotalSeconds:F0} events/s"));
 var first = await projector.RebuildAsync(projector.Projections, null, ct);
 Console.WriteLine(Invariant($"rebuild --all: {first.Events} events in {first.Elapsed.TotalSeconds:F1} s = {first.EventsPerSecond:F0} events/s ({first.EventsPerSecond / copyRate:P1} of raw COPY), gaps {first.Gaps.Count}, skipped {first.Skipped.Count}"));
 var digests = await projector.DigestAsync(null, ct);
