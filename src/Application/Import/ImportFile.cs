@@ -60,7 +60,7 @@ public sealed class ImportFileHandler(NpgsqlDataSource dataSource, StoredEvents 
         LedgerState state;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
         {
-            state = await stored.FoldAsync(connection, cancellationToken).ConfigureAwait(false);
+            state = (await stored.FoldAsync(connection, cancellationToken).ConfigureAwait(false)).State;
         }
 
         await using var file = new FileStream(command.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
