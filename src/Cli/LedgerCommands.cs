@@ -14,5 +14,6 @@ internal static class LedgerCommands
         yield return Schema.SchemaCommand.Create();
         yield return Samples.SampleCommand.Create();
         yield return Yuma.YumaCommand.Create();
+        yield return Simulate.SimulateCommand.Create();
     }
 }

@@ -41,6 +41,9 @@ public sealed record SampleOptions
     /// </summary>
     public EpochSchedule? Schedule { get; init; }
 
+    /// <summary>TAO issued at genesis; the first halving comes at 10.5M TAO.</summary>
+    public Rao GenesisIssuance { get; init; } = Rao.FromTao(7_500_000);
+
     /// <summary>The engine the generator applies its facts to; pass the one the epochs run on when driving a simulation.</summary>
     public LedgerEngine? Engine { get; init; }
 }
@@ -102,7 +105,7 @@ public static class SampleChain
 
         public IEnumerable<IReadOnlyList<ILedgerEvent>> Run()
         {
-            Emit(new NetworkStarted(new Block(0), Rao.FromTao(7_500_000), new NetworkParameters()));
+            Emit(new NetworkStarted(new Block(0), options.GenesisIssuance, new NetworkParameters()));
             for (var i = 0; i < options.Subnets; i++)
             {
                 _subnets.Add(PlanSubnet(i));
