@@ -15,5 +15,6 @@ internal static class LedgerCommands
         yield return Samples.SampleCommand.Create();
         yield return Yuma.YumaCommand.Create();
         yield return Simulate.SimulateCommand.Create();
+        yield return Verify.VerifyCommand.Create();
     }
 }
