@@ -42,8 +42,10 @@ public sealed class PreparedBatch
 /// with their natural keys and the subnet status rows they change (docs/adr/0001-streams.md, "Import path").
 /// Marten's Quick append reaches ~21% of raw COPY on this machine and its BulkInsertEventsAsync cannot share a
 /// transaction with the keys and the read model, so this writes what mt_quick_append_events would: rows in
-/// mt_events with versions continuing each stream's mt_streams.version (locked FOR UPDATE first, so Marten's own
-/// appends to the same stream wait rather than collide) and seq_ids drawn from Marten's sequence.</summary>
+/// mt_events with versions continuing each stream's mt_streams.version (bumped first by an upsert whose ON CONFLICT
+/// DO UPDATE locks the row, so Marten's own appends to the same stream wait rather than collide) and seq_ids drawn
+/// from Marten's sequence. The transaction commits asynchronously and, as a superuser, skips mt_events' FK trigger;
+/// the ADR says why both are safe.</summary>
 public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents stored)
 {
     private const string Tenant = "*DEFAULT*";
