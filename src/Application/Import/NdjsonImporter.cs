@@ -130,6 +130,8 @@ internal sealed class NdjsonImporter(LedgerState state, EventBatchWriter writer,
                     return error;
                 }
 
+                // JSON, stream ids and status deltas are computed while the previous batch is still being written.
+                var prepared = writer.Prepare(accepted);
                 if (write is not null)
                 {
                     await write.ConfigureAwait(false);
@@ -138,7 +140,7 @@ internal sealed class NdjsonImporter(LedgerState state, EventBatchWriter writer,
                 _present += present;
                 _rejected += rejectedHere;
                 inFlight = [.. accepted.Select(a => a.NaturalKey)];
-                write = WriteAsync(writer.Prepare(accepted), ct);
+                write = WriteAsync(prepared, ct);
             }
 
             return null;
