@@ -16,5 +16,6 @@ internal static class LedgerCommands
         yield return Yuma.YumaCommand.Create();
         yield return Simulate.SimulateCommand.Create();
         yield return Verify.VerifyCommand.Create();
+        yield return Replay.ReplayCommand.Create();
     }
 }
