@@ -21,6 +21,12 @@ public sealed record SampleOptions
 
     public int Subnets { get; init; } = 3;
 
+    /// <summary>Tempo of every subnet; null: 99, 119, 139, … by subnet.</summary>
+    public ushort? Tempo { get; init; }
+
+    /// <summary>MaxBurn of every subnet (rao); null: the default 100 TAO. The burn price starts at min(1 TAO, this).</summary>
+    public ulong? MaxBurn { get; init; }
+
     /// <summary>MaxAllowedUids of every subnet; null: 64, 96, 128, 64, … by subnet.</summary>
     public ushort? Neurons { get; init; }
 
@@ -141,7 +147,7 @@ public static class SampleChain
             var netuid = new NetUid((ushort)(i + 1));
             var hp = new SubnetHyperparameters
             {
-                Tempo = (ushort)(99 + (20 * i)),
+                Tempo = options.Tempo ?? (ushort)(99 + (20 * i)),
                 MaxAllowedUids = options.Neurons ?? (ushort)(64 + (32 * (i % 3))),
                 MaxAllowedValidators = options.Validators,
                 ImmunityPeriod = 300,
@@ -150,6 +156,11 @@ public static class SampleChain
                 Yuma3 = options.Yuma3 ?? i % 2 == 0,
                 LiquidAlpha = options.LiquidAlpha ?? i == 2,
             };
+            if (options.MaxBurn is { } maxBurn)
+            {
+                hp = hp with { MaxBurn = maxBurn, MinBurn = Math.Min(hp.MinBurn, maxBurn), Burn = Math.Min(hp.Burn, maxBurn) };
+            }
+
             return new SubnetPlan
             {
                 NetUid = netuid,

@@ -21,6 +21,12 @@ public sealed record SimulationOptions
     public ushort Validators { get; init; } = 8;
     public int Blocks { get; init; } = 2_000;
     public int Seed { get; init; } = 42;
+
+    /// <summary>Tempo of every subnet; null: 99, 119, 139, … by subnet.</summary>
+    public ushort? Tempo { get; init; }
+
+    /// <summary>Registration burn cap (rao) of every subnet; null: 100 TAO.</summary>
+    public ulong? MaxBurn { get; init; }
     public bool? Yuma3 { get; init; }
     public bool? LiquidAlpha { get; init; }
     public EpochSchedule Schedule { get; init; } = EpochSchedule.Dynamic;
@@ -65,6 +71,8 @@ public static class Simulation
             Subnets = options.Subnets,
             Neurons = options.Neurons,
             Validators = options.Validators,
+            Tempo = options.Tempo,
+            MaxBurn = options.MaxBurn,
             Yuma3 = options.Yuma3,
             LiquidAlpha = options.LiquidAlpha,
             Schedule = options.Schedule,

@@ -24,6 +24,7 @@ public static class SimulateCommand
         var neurons = new Option<int>("--neurons") { Description = "MaxAllowedUids per subnet (2..4096).", DefaultValueFactory = _ => defaults.Neurons };
         var validators = new Option<int>("--validators") { Description = "MaxAllowedValidators per subnet (1..neurons).", DefaultValueFactory = _ => defaults.Validators };
         var blocks = new Option<int>("--blocks") { Description = "Blocks to simulate.", DefaultValueFactory = _ => defaults.Blocks };
+        var tempo = new Option<int?>("--tempo") { Description = "Tempo of every subnet (1..65535; default 99, 119, 139, ... by subnet)." };
         var seed = new Option<int>("--seed") { Description = "Seed: the same seed gives the same ledger.", DefaultValueFactory = _ => defaults.Seed };
         var yuma3 = OnOff("--yuma3", "Yuma3 bonds on every subnet (default: on for even subnet indexes).");
         var liquidAlpha = OnOff("--liquid-alpha", "Liquid alpha on every subnet (default: the third subnet only).");
@@ -37,7 +38,7 @@ public static class SimulateCommand
         var connection = ConnectionOption.Create();
         var command = new Command("simulate", "Simulate a network block by block, running its epochs through the consensus handler.")
         {
-            subnets, neurons, validators, blocks, seed, yuma3, liquidAlpha, schedule, reset, connection,
+            subnets, neurons, validators, blocks, tempo, seed, yuma3, liquidAlpha, schedule, reset, connection,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -50,10 +51,17 @@ public static class SimulateCommand
                 Validators = (ushort)Math.Clamp(parse.GetValue(validators), 0, ushort.MaxValue),
                 Blocks = parse.GetValue(blocks),
                 Seed = parse.GetValue(seed),
+                Tempo = parse.GetValue(tempo) is { } t and > 0 and <= ushort.MaxValue ? (ushort)t : null,
                 Yuma3 = parse.GetValue(yuma3) is { } y ? y == "on" : null,
                 LiquidAlpha = parse.GetValue(liquidAlpha) is { } l ? l == "on" : null,
                 Schedule = parse.GetValue(schedule) == "classic" ? EpochSchedule.Classic : EpochSchedule.Dynamic,
             };
+            if (parse.GetValue(tempo) is { } badTempo and (< 1 or > ushort.MaxValue))
+            {
+                await error.WriteLineAsync($"--tempo: {badTempo} is not 1..65535".AsMemory(), ct).ConfigureAwait(false);
+                return 2;
+            }
+
             if (Validate(options, parse.GetValue(neurons), parse.GetValue(validators)) is { } bad)
             {
                 await error.WriteLineAsync(bad.AsMemory(), ct).ConfigureAwait(false);
