@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Network;
 using Bittensor.Ledger.Domain.Neurons;
 using Bittensor.Ledger.Domain.Primitives;
@@ -28,12 +29,15 @@ public sealed class LedgerState
 
     public NetworkParameters Parameters { get; private set; } = new();
 
+    /// <summary>The double-entry books every fact and every recorded posting moves (docs/adr/0005-emission-accounting.md).</summary>
+    public Books Books { get; } = new();
+
     /// <summary>TAO in existence: genesis issuance + minted − recycled (burns leave issuance unchanged).</summary>
-    public Rao Issuance { get; private set; }
+    public Rao Issuance => new((ulong)Books.Issuance(Asset.Tao));
 
-    public Rao TaoRecycledTotal { get; private set; }
+    public Rao TaoRecycledTotal => new((ulong)Books.Balance(Account.Of(Asset.Tao, AccountKind.Recycled)));
 
-    public Rao TaoBurnedTotal { get; private set; }
+    public Rao TaoBurnedTotal => new((ulong)Books.Balance(Account.Of(Asset.Tao, AccountKind.Burned)));
 
     public long EventsApplied { get; private set; }
 
@@ -116,6 +120,8 @@ public sealed class LedgerState
             TaoBurned => null,
             SubnetRegistered s => CheckSubnetRegistered(s),
             HyperparametersChanged h => CheckHyperparameters(h.Hyperparameters, subnet!),
+            EpochCompleted c => CheckEpochCompleted(c, subnet!),
+            SubnetEmissionPosted p => CheckEmissionPosted(p, subnet!),
             _ => new RuleViolation("type", $"unknown event type {e.GetType().Name}"),
         };
     }
@@ -159,6 +165,20 @@ public sealed class LedgerState
             : throw new InvalidOperationException($"subnet {netUid} is full and has no uid that can be pruned");
     }
 
+    /// <summary>Posts one block-range accrual of the coinbase (a posting out of <see cref="AccountKind.Unissued"/>): the
+    /// pots fill block by block as the clock advances, while the <see cref="SubnetEmissionPosted"/> that records them is
+    /// appended only with the subnet's next epoch, so applying that event skips its accrual postings.</summary>
+    public void PostAccrual(Posting posting)
+    {
+        ArgumentNullException.ThrowIfNull(posting);
+        if (!posting.IsAccrual)
+        {
+            throw new InvalidOperationException($"{posting.Reason} from {posting.From} is not an accrual");
+        }
+
+        Books.Post(posting);
+    }
+
     /// <summary>Records a uid's emission from an epoch result (pruning picks the lowest); called by the consensus handler.</summary>
     public void RecordEmission(NetUid netUid, Uid uid, ulong emission) => KnownUid(netUid, uid).SetEmission(uid.Value, emission);
 
@@ -185,6 +205,79 @@ public sealed class LedgerState
         }
 
         return subnet;
+    }
+
+    private static RuleViolation? CheckEpochCompleted(EpochCompleted e, SubnetState subnet)
+    {
+        if (e.Epoch != subnet.EpochsCompleted)
+        {
+            return new RuleViolation("epoch", $"subnet {e.NetUid} has completed {subnet.EpochsCompleted} epoch(s): the next is {subnet.EpochsCompleted}, not {e.Epoch}");
+        }
+
+        if (e.Terms.Length != subnet.N)
+        {
+            return new RuleViolation("terms", $"{e.Terms.Length} terms for n = {subnet.N}");
+        }
+
+        for (var i = 0; i < e.Terms.Length; i++)
+        {
+            var t = e.Terms[i];
+            if (t.Uid.Value != i || t.Hotkey != subnet.HotkeyAt(t.Uid))
+            {
+                return new RuleViolation($"terms[{i}]", $"uid {t.Uid} ({t.Hotkey}) is not uid {i} ({subnet.HotkeyAt(new Uid((ushort)i))})");
+            }
+        }
+
+        foreach (var row in e.Bonds)
+        {
+            if (row.Mechanism >= subnet.Hyperparameters.MechanismCount || row.Uid.Value >= subnet.N)
+            {
+                return new RuleViolation("bonds", $"row (mechanism {row.Mechanism}, uid {row.Uid}) is outside the subnet");
+            }
+        }
+
+        return null;
+    }
+
+    private RuleViolation? CheckEmissionPosted(SubnetEmissionPosted e, SubnetState subnet)
+    {
+        if (subnet.EpochsCompleted == 0 || e.Epoch != subnet.EpochsCompleted - 1 || subnet.LastMechanismStepBlock != e.Block)
+        {
+            return new RuleViolation("epoch", $"postings for epoch {e.Epoch} at block {e.Block} do not follow that epoch's epoch_completed");
+        }
+
+        // Distribution postings only debit the pots (never an account another posting of the event credits), so
+        // each debit is checked against the balance less what earlier postings of the event already took from it.
+        var taken = new Dictionary<Account, Int128>();
+        for (var i = 0; i < e.Postings.Length; i++)
+        {
+            var p = e.Postings[i];
+            if (p.IsAccrual)
+            {
+                continue;
+            }
+
+            var alpha = Asset.Alpha(e.NetUid);
+            if (p.From.Asset != alpha || p.To.Asset != alpha)
+            {
+                return new RuleViolation($"postings[{i}]", $"moves {p.From} to {p.To}: an epoch distributes only alpha:{e.NetUid}");
+            }
+
+            var already = taken.GetValueOrDefault(p.From);
+            if (Books.Check(p with { Amount = new Rao(0) }) is { } shape)
+            {
+                return shape with { Field = $"postings[{i}]" };
+            }
+
+            if (!p.From.IsContra && Books.Balance(p.From) - already < p.Amount.Value)
+            {
+                return new RuleViolation($"postings[{i}]", $"{p.From} holds {Books.Balance(p.From) - already} rao, less than the {p.Amount} it would pay ({p.Reason})");
+            }
+
+            taken[p.From] = already + p.Amount.Value;
+        }
+
+        return null;
     }
 
     private RuleViolation? CheckNetworkStarted(NetworkStarted e)
@@ -442,20 +535,32 @@ public sealed class LedgerState
                 subnet.SetWeights(w.Mechanism, w.Uid.Value, w.Uids, w.Values, w.Block);
                 break;
             case StakeAdded a:
-                Credit(a.Coldkey, a.Hotkey, a.NetUid, a.Alpha);
+                Transfer(new Posting(Account.Of(Asset.Alpha(a.NetUid), AccountKind.Pool), Account.Stake(a.NetUid, a.Hotkey, a.Coldkey), a.Alpha, PostingReason.StakeAdded));
                 break;
             case StakeRemoved r:
-                Debit(r.Coldkey, r.Hotkey, r.NetUid, r.Alpha);
+                Transfer(new Posting(Account.Stake(r.NetUid, r.Hotkey, r.Coldkey), Account.Of(Asset.Alpha(r.NetUid), AccountKind.Pool), r.Alpha, PostingReason.StakeRemoved));
                 break;
             case StakeMoved m:
-                Debit(m.Coldkey, m.FromHotkey, m.NetUid, m.Alpha);
-                Credit(m.Coldkey, m.ToHotkey, m.NetUid, m.Alpha);
+                Transfer(new Posting(Account.Stake(m.NetUid, m.FromHotkey, m.Coldkey), Account.Stake(m.NetUid, m.ToHotkey, m.Coldkey), m.Alpha, PostingReason.StakeMoved));
                 break;
             case AlphaBurned b:
-                Debit(b.Coldkey, b.Hotkey, b.NetUid, b.Alpha);
+                Transfer(new Posting(Account.Stake(b.NetUid, b.Hotkey, b.Coldkey), Account.Of(Asset.Alpha(b.NetUid), AccountKind.Burned), b.Alpha, PostingReason.AlphaBurned));
                 break;
             case AlphaRecycled r:
-                Debit(r.Coldkey, r.Hotkey, r.NetUid, r.Alpha);
+                Transfer(new Posting(Account.Stake(r.NetUid, r.Hotkey, r.Coldkey), Account.Of(Asset.Alpha(r.NetUid), AccountKind.Recycled), r.Alpha, PostingReason.AlphaRecycled));
+                break;
+            case EpochCompleted c:
+                _subnets[c.NetUid].CompleteEpoch(c);
+                break;
+            case SubnetEmissionPosted p:
+                foreach (var posting in p.Postings)
+                {
+                    if (!posting.IsAccrual)
+                    {
+                        Transfer(posting);
+                    }
+                }
+
                 break;
             case NeuronRegistered n:
                 var target = _subnets[n.NetUid];
@@ -485,14 +590,13 @@ public sealed class LedgerState
                 _takes[t.Hotkey] = t.Take;
                 break;
             case BlockEmissionMinted m:
-                Issuance += m.Amount;
+                Books.Post(new Posting(Account.Of(Asset.Tao, AccountKind.Unissued), Account.Of(Asset.Tao, AccountKind.External), m.Amount, PostingReason.BlockEmission));
                 break;
             case TaoRecycled r:
-                Issuance -= r.Amount;
-                TaoRecycledTotal += r.Amount;
+                Books.Post(new Posting(Account.Of(Asset.Tao, AccountKind.External), Account.Of(Asset.Tao, AccountKind.Recycled), r.Amount, PostingReason.TaoRecycled));
                 break;
             case TaoBurned b:
-                TaoBurnedTotal += b.Amount;
+                Books.Post(new Posting(Account.Of(Asset.Tao, AccountKind.External), Account.Of(Asset.Tao, AccountKind.Burned), b.Amount, PostingReason.TaoBurned));
                 break;
             case SubnetRegistered s:
                 _subnets.Add(s.NetUid, new SubnetState(s.NetUid, s.Block, s.Owner, s.OwnerHotkey, s.Hyperparameters));
@@ -504,10 +608,26 @@ public sealed class LedgerState
             case NetworkStarted n:
                 Started = true;
                 Parameters = n.Parameters;
-                Issuance = n.Issuance;
+                Books.Post(new Posting(Account.Of(Asset.Tao, AccountKind.Unissued), Account.Of(Asset.Tao, AccountKind.External), n.Issuance, PostingReason.Genesis));
                 break;
             default:
                 throw new InvalidOperationException($"no evolution for {e.GetType().Name}");
+        }
+    }
+
+    /// <summary>Moves alpha or TAO in the books and keeps the per-hotkey stake pools (the stake vector's index) in step
+    /// with every posting that touches a stake account.</summary>
+    private void Transfer(Posting posting)
+    {
+        Books.Post(posting);
+        if (posting.From.Kind == AccountKind.Stake)
+        {
+            Debit(posting.From.Coldkey!.Value, posting.From.Hotkey!.Value, posting.From.Asset.Subnet!.Value, posting.Amount);
+        }
+
+        if (posting.To.Kind == AccountKind.Stake)
+        {
+            Credit(posting.To.Coldkey!.Value, posting.To.Hotkey!.Value, posting.To.Asset.Subnet!.Value, posting.Amount);
         }
     }
 

@@ -46,8 +46,14 @@ public sealed class SubnetState
     /// <summary>Last <c>SubnetEmissionShareSet</c> for this subnet, if any.</summary>
     public (ulong Numerator, ulong Denominator, Rao? AlphaPrice)? EmissionShare { get; internal set; }
 
-    /// <summary>Block of the last <c>EpochTriggered</c>, if any.</summary>
+    /// <summary>Block of the last <c>EpochTriggered</c> or <c>EpochCompleted</c>, if any (dynamic tempo's LastEpochBlock).</summary>
     public Block? LastEpochBlock { get; internal set; }
+
+    /// <summary>How many epochs the ledger has completed on this subnet: the next <c>EpochCompleted</c> has this index.</summary>
+    public ulong EpochsCompleted { get; private set; }
+
+    /// <summary><c>LastMechansimStepBlock</c>: block of the last completed epoch, 0 before any (spec §2.5 B0).</summary>
+    public Block LastMechanismStepBlock { get; private set; }
 
     public Hotkey HotkeyAt(Uid uid) => _keys[uid.Value];
 
@@ -206,6 +212,36 @@ public sealed class SubnetState
                 }
             }
         }
+    }
+
+    /// <summary>An epoch's results as the chain persists them: per-uid emission (pruning reads it), the new validator
+    /// permits (the next epoch masks with them) and the bonds rows, cleared for every uid without a row (spec §2.6 E6).</summary>
+    internal void CompleteEpoch(Emissions.EpochCompleted e)
+    {
+        foreach (var t in e.Terms)
+        {
+            _emission[t.Uid.Value] = t.Emission.Value;
+            _permit[t.Uid.Value] = t.ValidatorPermit;
+        }
+
+        var count = Math.Clamp((int)Hyperparameters.MechanismCount, 1, MaxMechanisms);
+        for (var m = 0; m < count; m++)
+        {
+            var rows = Mechanism((ushort)m);
+            for (var i = 0; i < rows.Bonds.Count; i++)
+            {
+                rows.Bonds[i] = [];
+            }
+        }
+
+        foreach (var row in e.Bonds)
+        {
+            Mechanism(row.Mechanism).Bonds[row.Uid.Value] = row.Row;
+        }
+
+        EpochsCompleted = e.Epoch + 1;
+        LastMechanismStepBlock = e.Block;
+        LastEpochBlock = e.Block;
     }
 
     internal void SetEmission(ushort uid, ulong emission) => _emission[uid] = emission;

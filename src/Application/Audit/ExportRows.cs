@@ -162,7 +162,7 @@ public sealed class ExportRowsHandler(IDocumentStore store, NpgsqlDataSource dat
             "select case when asset = -1 then 'tao' else 'alpha:' || asset end as asset, block, " +
             "coalesce(-sum(delta) filter (where kind = 'unissued'), 0) as minted, coalesce(sum(delta) filter (where kind = 'recycled'), 0) as recycled, " +
             "coalesce(sum(delta) filter (where kind = 'burned'), 0) as burned, coalesce(sum(delta) filter (where kind = 'stake'), 0) as staked_delta, " +
-            $"coalesce(sum(delta) filter (where kind = '{SupplyProjection.ChainMinted}'), 0) as chain_minted " +
+            "coalesce(sum(delta) filter (where kind = 'subnet_tao'), 0) as subnet_tao_delta " +
             $"from {SupplyProjection.Table} where {string.Join(" and ", where)} group by asset, block order by block, asset";
         return cmd;
     }

@@ -29,7 +29,7 @@ public sealed record GetSupply(ulong? FromBlock = null, ulong? ToBlock = null, N
 /// <see cref="AnnualizedInflationPercent"/> is a report figure (double), never an amount.</summary>
 public sealed record AssetSupply(
     string Asset, BigInteger IssuanceStart, BigInteger IssuanceEnd, BigInteger Minted, BigInteger Recycled, BigInteger Burned,
-    BigInteger StakedEnd, BigInteger ChainMinted, double? AnnualizedInflationPercent);
+    BigInteger StakedEnd, double? AnnualizedInflationPercent);
 
 public sealed record EpochSupply(ulong Epoch, ulong FromBlock, ulong Block, AssetSupply Tao, AssetSupply Alpha);
 
@@ -75,7 +75,7 @@ public sealed class GetSupplyHandler(IDocumentStore store, NpgsqlDataSource data
         return new SupplyReport(from, to, assets, epochs);
     }
 
-    private static AssetSupply Empty(string asset) => new(asset, 0, 0, 0, 0, 0, 0, 0, null);
+    private static AssetSupply Empty(string asset) => new(asset, 0, 0, 0, 0, 0, 0, null);
 
     public static async Task<long> LastBlockAsync(NpgsqlDataSource dataSource, CancellationToken ct)
     {
@@ -93,8 +93,7 @@ public sealed class GetSupplyHandler(IDocumentStore store, NpgsqlDataSource data
             "coalesce(sum(delta) filter (where kind = 'unissued' and block <= @from), 0), coalesce(sum(delta) filter (where kind = 'unissued'), 0), " +
             "coalesce(sum(delta) filter (where kind = 'recycled' and block <= @from), 0), coalesce(sum(delta) filter (where kind = 'recycled'), 0), " +
             "coalesce(sum(delta) filter (where kind = 'burned' and block > @from), 0), " +
-            "coalesce(sum(delta) filter (where kind = case when asset = -1 then 'subnet_tao' else 'stake' end), 0), " +
-            $"coalesce(sum(delta) filter (where kind = '{SupplyProjection.ChainMinted}' and block > @from), 0) " +
+            "coalesce(sum(delta) filter (where kind = case when asset = -1 then 'subnet_tao' else 'stake' end), 0) " +
             $"from {SupplyProjection.Table} where block <= @to" + (assets is null ? "" : " and asset = any(@assets)") + " group by asset order by asset");
         cmd.Parameters.AddWithValue("from", from);
         cmd.Parameters.AddWithValue("to", to);
@@ -116,7 +115,7 @@ public sealed class GetSupplyHandler(IDocumentStore store, NpgsqlDataSource data
                 ? (double)(end - start) / (double)start * (Chain.BlocksPerYear / (to - from)) * 100
                 : null;
             result.Add(new AssetSupply(asset == SupplyProjection.Tao ? "tao" : "alpha:" + asset.ToString(CultureInfo.InvariantCulture),
-                start, end, u0 - u1, r1 - r0, N(5), N(6), N(7), inflation));
+                start, end, u0 - u1, r1 - r0, N(5), N(6), inflation));
         }
 
         return result;

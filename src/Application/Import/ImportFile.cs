@@ -46,6 +46,9 @@ public sealed record ImportError(long Line, string Field, string Reason);
 public sealed record ImportSummary(
     long LinesRead, long Appended, long AlreadyPresent, long Rejected, TimeSpan Elapsed, ImportError? Error, string? RejectedFile)
 {
+    /// <summary>Epochs the ledger computed for the imported <c>epoch_triggered</c> lines (stored with them, not counted in <see cref="Appended"/>).</summary>
+    public long EpochsRun { get; init; }
+
     public double EventsPerSecond => Elapsed.TotalSeconds > 0 ? Appended / Elapsed.TotalSeconds : 0;
 }
 
@@ -57,15 +60,15 @@ public sealed class ImportFileHandler(NpgsqlDataSource dataSource, StoredEvents 
         ArgumentNullException.ThrowIfNull(command);
         await schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
         await using var writerLock = await WriterLock.AcquireAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        LedgerState state;
+        Epochs.LedgerEngine engine;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
         {
-            state = await stored.FoldAsync(connection, cancellationToken).ConfigureAwait(false);
+            engine = await stored.FoldAsync(connection, cancellationToken).ConfigureAwait(false);
         }
 
         await using var file = new FileStream(command.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         await using var rejected = new RejectedLines(command.RejectedFile);
-        var importer = new NdjsonImporter(state, writer, command, rejected);
+        var importer = new NdjsonImporter(engine, writer, command, rejected);
         return await importer.RunAsync(file, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Bittensor.Ledger.Application.Interchange;
 using Bittensor.Ledger.Application.Store;
+using Bittensor.Ledger.Application.Epochs;
 using Bittensor.Ledger.Domain;
+using Bittensor.Ledger.Domain.Emissions;
 
 namespace Bittensor.Ledger.Application.Import;
 
@@ -18,16 +20,17 @@ namespace Bittensor.Ledger.Application.Import;
 /// A bad line stops the import before its batch is written, so nothing of that batch is appended; earlier batches
 /// stay committed. Memory is bounded by a few batches in flight, whatever the file's size.
 /// </summary>
-internal sealed class NdjsonImporter(LedgerState state, EventBatchWriter writer, ImportFile command, RejectedLines rejected)
+internal sealed class NdjsonImporter(LedgerEngine engine, EventBatchWriter writer, ImportFile command, RejectedLines rejected)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     // The last block already in the store when the import started. A content key starts with its line's block, so
     // a line past this block cannot be in the store yet, and within one run the codec's scope keeps content keys
     // unique: only lines at or before it, and lines with an explicit "id", need a look-up in the key table.
-    private readonly ulong? _storedUpTo = state.LastBlock?.Value;
+    private readonly ulong? _storedUpTo = engine.State.LastBlock?.Value;
     private long _lines;
     private long _appended;
+    private long _epochs;
     private long _present;
     private long _rejected;
 
@@ -130,6 +133,8 @@ internal sealed class NdjsonImporter(LedgerState state, EventBatchWriter writer,
                     return error;
                 }
 
+                // JSON, stream ids and status deltas are computed while the previous batch is still being written.
+                var prepared = writer.Prepare(accepted);
                 if (write is not null)
                 {
                     await write.ConfigureAwait(false);
@@ -138,7 +143,7 @@ internal sealed class NdjsonImporter(LedgerState state, EventBatchWriter writer,
                 _present += present;
                 _rejected += rejectedHere;
                 inFlight = [.. accepted.Select(a => a.NaturalKey)];
-                write = WriteAsync(writer.Prepare(accepted), ct);
+                write = WriteAsync(prepared, accepted.Count(a => a.Event is not IDerivedEvent), ct);
             }
 
             return null;
@@ -156,10 +161,11 @@ internal sealed class NdjsonImporter(LedgerState state, EventBatchWriter writer,
     private static IEnumerable<string> ExplicitIds(List<Pending> batch) =>
         batch.Where(p => p.Parsed is { HasExplicitId: true }).Select(p => p.Parsed!.NaturalKey);
 
-    private async Task WriteAsync(PreparedBatch accepted, CancellationToken ct)
+    private async Task WriteAsync(PreparedBatch accepted, int facts, CancellationToken ct)
     {
         await writer.AppendAsync(accepted, ct).ConfigureAwait(false);
-        _appended += accepted.Count;
+        _appended += facts;
+        _epochs += (accepted.Count - facts) / 2;
         command.Progress?.Report(Progress());
     }
 
@@ -171,11 +177,22 @@ internal sealed class NdjsonImporter(LedgerState state, EventBatchWriter writer,
         long present = 0, rejectedHere = 0;
         foreach (var p in batch)
         {
-            var (verdict, field, reason) = Judge(p, existing, seen);
+            var (verdict, field, reason) = Judge(p, existing, seen, out var derived);
             switch (verdict)
             {
                 case Verdict.Accepted:
                     accepted.Add(new KeyedEvent(p.Parsed!.Event, p.Parsed.NaturalKey));
+                    // An epoch_triggered line is followed by the epoch the ledger computes for it, in the same batch.
+                    foreach (var d in derived)
+                    {
+                        accepted.Add(new KeyedEvent(d, d switch
+                        {
+                            EpochCompleted c => RunEpochHandler.NaturalKey(c),
+                            SubnetEmissionPosted e => RunEpochHandler.NaturalKey(e),
+                            _ => throw new InvalidOperationException($"unexpected derived event {d.GetType().Name}"),
+                        }));
+                    }
+
                     continue;
                 case Verdict.Present:
                     present++;
@@ -195,8 +212,9 @@ internal sealed class NdjsonImporter(LedgerState state, EventBatchWriter writer,
     }
 
     /// <summary>Accepted lines are applied to the state here, so the next line is checked against them.</summary>
-    private (Verdict, string? Field, string? Reason) Judge(Pending p, HashSet<string> existing, HashSet<string> seen)
+    private (Verdict, string? Field, string? Reason) Judge(Pending p, HashSet<string> existing, HashSet<string> seen, out IReadOnlyList<ILedgerEvent> derived)
     {
+        derived = [];
         if (p.Parsed is not { } parsed)
         {
             return (Verdict.Rejected, p.Error!.Field, p.Error.Reason);
@@ -212,7 +230,7 @@ internal sealed class NdjsonImporter(LedgerState state, EventBatchWriter writer,
             return (Verdict.Rejected, shape.Field, shape.Reason);
         }
 
-        if (!state.TryApply(parsed.Event, out var violation))
+        if (!engine.TryApplyFact(parsed.Event, out var violation, out derived))
         {
             return (Verdict.Rejected, violation!.Field, violation.Reason);
         }
@@ -224,7 +242,7 @@ internal sealed class NdjsonImporter(LedgerState state, EventBatchWriter writer,
     private ImportProgress Progress() => new(Interlocked.Read(ref _lines), _appended, _present, _rejected, _clock.Elapsed);
 
     private ImportSummary Summary(ImportError? error) =>
-        new(Interlocked.Read(ref _lines), _appended, _present, _rejected, _clock.Elapsed, error, rejected.Any ? rejected.Path : null);
+        new(Interlocked.Read(ref _lines), _appended, _present, _rejected, _clock.Elapsed, error, rejected.Any ? rejected.Path : null) { EpochsRun = _epochs };
 
     private static ReadOnlySpan<byte> Bom => [0xEF, 0xBB, 0xBF];
 

@@ -1,4 +1,8 @@
+using Bittensor.Ledger.Application.Epochs;
+using Bittensor.Ledger.Consensus.Emission;
+using Bittensor.Ledger.Consensus.FixedPoint;
 using Bittensor.Ledger.Domain;
+using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Network;
 using Bittensor.Ledger.Domain.Neurons;
 using Bittensor.Ledger.Domain.Primitives;
@@ -17,10 +21,37 @@ public sealed record SampleOptions
 
     public int Subnets { get; init; } = 3;
 
-    /// <summary>Called after each <see cref="EpochTriggered"/> has been applied, with the generator's own state, so that
-    /// a consensus run can record epoch results (emission drives pruning) exactly as the import will. When null, no
-    /// results are recorded: every uid's emission stays 0 and pruning falls to registration block, then uid.</summary>
-    public Action<LedgerState, EpochTriggered>? AfterEpoch { get; init; }
+    /// <summary>Tempo of every subnet; null: 99, 119, 139, … by subnet.</summary>
+    public ushort? Tempo { get; init; }
+
+    /// <summary>MaxBurn of every subnet (rao); null: the default 100 TAO. The burn price starts at min(1 TAO, this).</summary>
+    public ulong? MaxBurn { get; init; }
+
+    /// <summary>MaxAllowedUids of every subnet; null: 64, 96, 128, 64, … by subnet.</summary>
+    public ushort? Neurons { get; init; }
+
+    /// <summary>MaxAllowedValidators of every subnet (how many of the top stake holders set weights).</summary>
+    public ushort Validators { get; init; } = 16;
+
+    /// <summary>Yuma3 on every subnet; null: on for even subnet indexes.</summary>
+    public bool? Yuma3 { get; init; }
+
+    /// <summary>Liquid alpha on every subnet; null: on for the third subnet only.</summary>
+    public bool? LiquidAlpha { get; init; }
+
+    /// <summary>
+    /// Null (a chain export): the generator writes an <see cref="EpochTriggered"/> when a subnet's epoch is due
+    /// (dynamic tempo) and computes that epoch in its own engine, exactly as the import will, so that pruning reads the
+    /// same emissions. Otherwise (a simulation) no epoch facts are written: before each block's facts the driver runs the
+    /// epochs this schedule makes due, on <see cref="Engine"/>.
+    /// </summary>
+    public EpochSchedule? Schedule { get; init; }
+
+    /// <summary>TAO issued at genesis; the first halving comes at 10.5M TAO.</summary>
+    public Rao GenesisIssuance { get; init; } = Rao.FromTao(7_500_000);
+
+    /// <summary>The engine the generator applies its facts to; pass the one the epochs run on when driving a simulation.</summary>
+    public LedgerEngine? Engine { get; init; }
 }
 
 /// <summary>
@@ -28,15 +59,20 @@ public sealed record SampleOptions
 /// neurons registering until subnets fill and then replacing pruned uids (<see cref="LedgerState.ChooseRegistrationUid"/>),
 /// registration burns recycled, validators (top stake holders) setting noisy weights around a hidden miner quality on a
 /// rate limit (some copying the top validator), heavy-tailed stake flows, delegate takes, alpha burns and recycles,
-/// emission shares and epochs on each subnet's tempo. Every event is applied to a <see cref="LedgerState"/> as it is
-/// generated, so the output passes the ledger's rules by construction (a bug here throws).
+/// emission shares and epochs on each subnet's tempo. Every event is applied to a <see cref="LedgerEngine"/> as it is
+/// generated, so the output passes the ledger's rules by construction (a bug here throws), and registrations pay the
+/// exact burn price (spec §4.7) and replace the uid the recorded emissions make pruning pick.
 /// Only integer arithmetic and IEEE +,−,×,÷ on doubles are used, so the bytes are the same on every platform.
 /// </summary>
 public static class SampleChain
 {
     private const ulong Tao = Rao.RaoPerTao;
 
-    public static IEnumerable<ILedgerEvent> Generate(SampleOptions options)
+    public static IEnumerable<ILedgerEvent> Generate(SampleOptions options) => GenerateBlocks(options).SelectMany(b => b);
+
+    /// <summary>The facts block by block: first the genesis block's, then one list per block 1..Blocks (possibly empty).
+    /// Each block is generated when it is enumerated, so a driver can run that block's epochs first.</summary>
+    public static IEnumerable<IReadOnlyList<ILedgerEvent>> GenerateBlocks(SampleOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Blocks, 1);
@@ -54,7 +90,7 @@ public static class SampleChain
         public required SubnetHyperparameters Hyperparameters { get; set; }
         public bool Registered { get; set; }
         public ulong LastEpochBlock { get; set; }
-        public double Burn { get; set; }
+        public ulong Burn { get; set; }
         public List<ushort> Validators { get; } = [];
         public (ushort[] Uids, ushort[] Values)? LeaderWeights { get; set; }
     }
@@ -62,7 +98,7 @@ public static class SampleChain
     private sealed class Generator(SampleOptions options)
     {
         private readonly Random _rng = new(options.Seed);
-        private readonly LedgerState _state = new();
+        private readonly LedgerEngine _engine = options.Engine ?? new LedgerEngine();
         private readonly List<ILedgerEvent> _block = [];
         private readonly List<SubnetPlan> _subnets = [];
         private readonly List<Coldkey> _coldkeys = [];
@@ -71,26 +107,21 @@ public static class SampleChain
         private readonly HashSet<Hotkey> _copiers = [];
         private readonly List<(Coldkey Coldkey, Hotkey Hotkey, NetUid NetUid)> _positions = [];
 
-        public IEnumerable<ILedgerEvent> Run()
+        private LedgerState State => _engine.State;
+
+        public IEnumerable<IReadOnlyList<ILedgerEvent>> Run()
         {
-            Emit(new NetworkStarted(new Block(0), Rao.FromTao(7_500_000), new NetworkParameters()));
+            Emit(new NetworkStarted(new Block(0), options.GenesisIssuance, new NetworkParameters()));
             for (var i = 0; i < options.Subnets; i++)
             {
                 _subnets.Add(PlanSubnet(i));
             }
 
-            foreach (var e in Flush())
-            {
-                yield return e;
-            }
-
+            yield return Flush();
             for (ulong block = 1; block <= (ulong)options.Blocks; block++)
             {
                 Step(block);
-                foreach (var e in Flush())
-                {
-                    yield return e;
-                }
+                yield return Flush();
             }
         }
 
@@ -103,7 +134,11 @@ public static class SampleChain
 
         private void Emit(ILedgerEvent e)
         {
-            _state.Apply(e);
+            if (!_engine.TryApplyFact(e, out var violation, out _))
+            {
+                throw new InvalidOperationException($"the sample generator made an event the ledger rejects: {e.GetType().Name} at block {e.Block}: {violation}");
+            }
+
             _block.Add(e);
         }
 
@@ -112,15 +147,20 @@ public static class SampleChain
             var netuid = new NetUid((ushort)(i + 1));
             var hp = new SubnetHyperparameters
             {
-                Tempo = (ushort)(99 + (20 * i)),
-                MaxAllowedUids = (ushort)(64 + (32 * (i % 3))),
-                MaxAllowedValidators = 16,
+                Tempo = options.Tempo ?? (ushort)(99 + (20 * i)),
+                MaxAllowedUids = options.Neurons ?? (ushort)(64 + (32 * (i % 3))),
+                MaxAllowedValidators = options.Validators,
                 ImmunityPeriod = 300,
                 MinNonImmuneUids = 10,
                 WeightsSetRateLimit = 50,
-                Yuma3 = i % 2 == 0,
-                LiquidAlpha = i == 2,
+                Yuma3 = options.Yuma3 ?? i % 2 == 0,
+                LiquidAlpha = options.LiquidAlpha ?? i == 2,
             };
+            if (options.MaxBurn is { } maxBurn)
+            {
+                hp = hp with { MaxBurn = maxBurn, MinBurn = Math.Min(hp.MinBurn, maxBurn), Burn = Math.Min(hp.Burn, maxBurn) };
+            }
+
             return new SubnetPlan
             {
                 NetUid = netuid,
@@ -135,7 +175,6 @@ public static class SampleChain
         private void Step(ulong blockNumber)
         {
             var block = new Block(blockNumber);
-            Emit(new BlockEmissionMinted(block, new Rao(Tao)));
             foreach (var subnet in _subnets)
             {
                 if (!subnet.Registered)
@@ -148,7 +187,8 @@ public static class SampleChain
                     continue;
                 }
 
-                subnet.Burn = Math.Max(subnet.Hyperparameters.MinBurn, subnet.Burn * 0.998);
+                var hp = subnet.Hyperparameters;
+                subnet.Burn = BurnPrice.DecayForBlock(subnet.Burn, hp.BurnHalfLife, blockNumber, hp.MinBurn, hp.MaxBurn);
                 StepSubnet(subnet, block);
             }
 
@@ -176,7 +216,7 @@ public static class SampleChain
 
         private void StepSubnet(SubnetPlan subnet, Block block)
         {
-            var state = _state.Subnet(subnet.NetUid)!;
+            var state = State.Subnet(subnet.NetUid)!;
             var registerChance = state.IsFull ? 0.04 : 0.3;
             if (_rng.NextDouble() < registerChance)
             {
@@ -217,19 +257,19 @@ public static class SampleChain
                 Emit(new BondsReset(block, subnet.NetUid, state.HotkeyAt(new Uid((ushort)(1 + _rng.Next(state.N - 1))))));
             }
 
-            if (block.Value - subnet.LastEpochBlock >= subnet.Hyperparameters.Tempo)
+            if (options.Schedule is null && block.Value - subnet.LastEpochBlock >= subnet.Hyperparameters.Tempo)
             {
-                var epoch = new EpochTriggered(block, subnet.NetUid);
-                Emit(epoch);
+                // The chain's epoch runs here; its emissions decide later prunings, so the engine computes it as the import will.
+                Emit(new EpochTriggered(block, subnet.NetUid));
                 subnet.LastEpochBlock = block.Value;
-                options.AfterEpoch?.Invoke(_state, epoch);
+
                 ChooseValidators(subnet, block);
             }
         }
 
         private void RegisterNeuron(SubnetPlan subnet, Block block)
         {
-            var state = _state.Subnet(subnet.NetUid)!;
+            var state = State.Subnet(subnet.NetUid)!;
             Hotkey hotkey;
             Coldkey coldkey;
             var roll = _rng.NextDouble();
@@ -237,7 +277,7 @@ public static class SampleChain
             if (roll < 0.1 && _hotkeys.Count > 0)
             {
                 var candidate = Pick(_hotkeys);
-                if (!state.IsRegistered(candidate) && _state.OwnerOf(candidate) is not null)
+                if (!state.IsRegistered(candidate) && State.OwnerOf(candidate) is not null)
                 {
                     reuse = candidate;
                 }
@@ -247,7 +287,7 @@ public static class SampleChain
             {
                 // A hotkey already active elsewhere joins this subnet too, under its owning coldkey.
                 hotkey = existing;
-                coldkey = _state.OwnerOf(existing)!.Value;
+                coldkey = State.OwnerOf(existing)!.Value;
             }
             else
             {
@@ -260,11 +300,13 @@ public static class SampleChain
                 }
             }
 
-            var (uid, pruned) = _state.ChooseRegistrationUid(subnet.NetUid, block);
-            var burn = new Rao((ulong)subnet.Burn);
+            var (uid, pruned) = State.ChooseRegistrationUid(subnet.NetUid, block);
+            var burn = new Rao(subnet.Burn);
             Emit(new NeuronRegistered(block, subnet.NetUid, uid, hotkey, coldkey, burn, pruned));
             Emit(new TaoRecycled(block, coldkey, burn));
-            subnet.Burn = Math.Min(subnet.Hyperparameters.MaxBurn, subnet.Burn * 1.26);
+            var hp = subnet.Hyperparameters;
+            var mult = U64F64.FromNum(hp.BurnIncreaseMultMillionths).SafeDiv(U64F64.FromNum(1_000_000));
+            subnet.Burn = BurnPrice.AfterRegistration(subnet.Burn, mult, hp.MinBurn, hp.MaxBurn);
             subnet.Validators.Remove(uid.Value);
 
             if (_rng.NextDouble() < 0.5)
@@ -275,12 +317,12 @@ public static class SampleChain
 
         private void ChooseValidators(SubnetPlan subnet, Block block)
         {
-            var state = _state.Subnet(subnet.NetUid)!;
+            var state = State.Subnet(subnet.NetUid)!;
             var ranked = new List<(ulong Stake, ushort Uid)>(state.N);
             for (var i = 0; i < state.N; i++)
             {
                 var uid = new Uid((ushort)i);
-                ranked.Add((_state.TotalStake(state.HotkeyAt(uid), subnet.NetUid).Value, (ushort)i));
+                ranked.Add((State.TotalStake(state.HotkeyAt(uid), subnet.NetUid).Value, (ushort)i));
             }
 
             // Highest stake first; ties to the higher uid (the chain's stable ascending top-k keeps the later uid).
@@ -359,7 +401,7 @@ public static class SampleChain
 
         private void StakeFlows(SubnetPlan subnet, Block block)
         {
-            var state = _state.Subnet(subnet.NetUid)!;
+            var state = State.Subnet(subnet.NetUid)!;
             var roll = _rng.NextDouble();
             if (roll < 0.25)
             {
@@ -378,7 +420,7 @@ public static class SampleChain
             }
 
             var (cold, hot, net) = _positions[_rng.Next(_positions.Count)];
-            var staked = _state.Stake(cold, hot, net).Value;
+            var staked = State.Stake(cold, hot, net).Value;
             if (staked == 0 || net != subnet.NetUid)
             {
                 return;

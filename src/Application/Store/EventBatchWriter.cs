@@ -42,8 +42,10 @@ public sealed class PreparedBatch
 /// with their natural keys and the subnet status rows they change (docs/adr/0001-streams.md, "Import path").
 /// Marten's Quick append reaches ~21% of raw COPY on this machine and its BulkInsertEventsAsync cannot share a
 /// transaction with the keys and the read model, so this writes what mt_quick_append_events would: rows in
-/// mt_events with versions continuing each stream's mt_streams.version (locked FOR UPDATE first, so Marten's own
-/// appends to the same stream wait rather than collide) and seq_ids drawn from Marten's sequence.</summary>
+/// mt_events with versions continuing each stream's mt_streams.version (bumped first by an upsert whose ON CONFLICT
+/// DO UPDATE locks the row, so Marten's own appends to the same stream wait rather than collide) and seq_ids drawn
+/// from Marten's sequence. The transaction commits asynchronously and, as a superuser, skips mt_events' FK trigger;
+/// the ADR says why both are safe.</summary>
 public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents stored)
 {
     private const string Tenant = "*DEFAULT*";
@@ -94,27 +96,55 @@ public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents s
         await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
 
-        var ids = streams.Keys.ToArray();
-        await using (var cmd = new NpgsqlCommand($"select id, version from {S}.mt_streams where id = any(@ids) for update", connection, tx))
+        // How many events each stream gets in this batch.
+        foreach (var id in streamIds)
         {
-            cmd.Parameters.AddWithValue("ids", ids);
-            await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                streams[reader.GetString(0)] = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
-            }
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(streams, id)++;
         }
 
-        var sequences = new long[batch.Count];
-        await using (var cmd = new NpgsqlCommand($"select nextval('{S}.mt_events_sequence') from generate_series(1, @n)", connection, tx))
+        var ids = streams.Keys.ToArray();
+        var counts = new long[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
         {
-            cmd.Parameters.AddWithValue("n", batch.Count);
+            counts[i] = streams[ids[i]];
+        }
+
+        // One round trip for what mt_quick_append_events does before its inserts:
+        // - the commit of this transaction does not wait for the WAL flush (ADR 0001, "Import path": a crash can
+        //   lose the last batches reported as written, never part of one, and re-running the import restores them);
+        // - the stream upsert bumps each stream's version by its count in this batch and returns the new version;
+        //   ON CONFLICT DO UPDATE locks the row, so Marten's own appends to those streams wait for this commit;
+        // - seq_ids from Marten's sequence, as one array.
+        var sequences = new long[batch.Count];
+        await using (var cmd = new NpgsqlBatch(connection, tx))
+        {
+            cmd.BatchCommands.Add(new NpgsqlBatchCommand(
+                "select set_config('synchronous_commit', 'off', true), " +
+                "case when current_setting('is_superuser') = 'on' then set_config('session_replication_role', 'replica', true) end"));
+            var upsert = new NpgsqlBatchCommand(
+                $"insert into {S}.mt_streams as s (id, type, version, timestamp, created, tenant_id) " +
+                $"select u.id, null, u.n, now(), now(), '{Tenant}' from unnest(@ids::varchar[], @counts::bigint[]) as u(id, n) " +
+                "on conflict (id) do update set version = coalesce(s.version, 0) + excluded.version, timestamp = now() " +
+                "returning id, version");
+            upsert.Parameters.AddWithValue("ids", ids);
+            upsert.Parameters.AddWithValue("counts", counts);
+            cmd.BatchCommands.Add(upsert);
+            var next = new NpgsqlBatchCommand($"select array_agg(nextval('{S}.mt_events_sequence')) from generate_series(1, @n)");
+            next.Parameters.AddWithValue("n", batch.Count);
+            cmd.BatchCommands.Add(next);
             await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            var i = 0;
+            await reader.NextResultAsync(ct).ConfigureAwait(false); // past set_config
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                sequences[i++] = reader.GetInt64(0);
+                // The version before this batch: the first event of the stream here gets it + 1.
+                ref var v = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(streams, reader.GetString(0));
+                v = reader.GetInt64(1) - v;
             }
+
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            await reader.ReadAsync(ct).ConfigureAwait(false);
+            var drawn = reader.GetFieldValue<long[]>(0);
+            drawn.CopyTo(sequences, 0);
         }
 
         // Ascending seq_ids in line order: the fold that rebuilds LedgerState reads them back in this order.
@@ -124,16 +154,6 @@ public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents s
         for (var i = 0; i < batch.Count; i++)
         {
             versions[i] = ++System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(streams, streamIds[i]);
-        }
-
-        await using (var cmd = new NpgsqlCommand(
-            $"insert into {S}.mt_streams as s (id, type, version, timestamp, created, tenant_id) " +
-            $"select u.id, null, u.version, now(), now(), '{Tenant}' from unnest(@ids::varchar[], @versions::bigint[]) as u(id, version) " +
-            "on conflict (id) do update set version = greatest(s.version, excluded.version), timestamp = now()", connection, tx))
-        {
-            cmd.Parameters.AddWithValue("ids", ids);
-            cmd.Parameters.AddWithValue("versions", ids.Select(id => streams[id]).ToArray());
-            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
         var now = DateTime.UtcNow;

@@ -58,13 +58,13 @@ public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource da
             }
         }
 
-        LedgerState state;
+        Epochs.LedgerEngine engine;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
         {
-            state = await stored.FoldAsync(connection, cancellationToken).ConfigureAwait(false);
+            engine = await stored.FoldAsync(connection, cancellationToken).ConfigureAwait(false);
         }
 
-        if (state.Check(e) is { } violation)
+        if (engine.Check(e) is { } violation)
         {
             throw new RuleViolationException(violation);
         }

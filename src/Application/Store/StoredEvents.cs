@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Application.Epochs;
 using Bittensor.Ledger.Domain;
 using Marten;
 using Npgsql;
@@ -29,30 +30,42 @@ public sealed class StoredEvents
 
     public (string Alias, string DotnetType) Names(ILedgerEvent e) => _byType[e.GetType()];
 
-    /// <summary>Folds every stored event, in sequence order, into a fresh <see cref="LedgerState"/>. Rows are
-    /// streamed, so memory holds the state, not the log.</summary>
-    public async Task<LedgerState> FoldAsync(NpgsqlConnection connection, CancellationToken ct)
+    /// <summary>Folds the stored events after <see cref="LedgerEngine.LastSequence"/>, in sequence order, into
+    /// <paramref name="engine"/> (a fresh one when null): the facts' state, the coinbase clock and the recorded epoch
+    /// results. Rows are streamed, so memory holds the state, not the log. A stored event the rules reject means the
+    /// store and this code disagree; the fold stops and names it.</summary>
+    public async Task<LedgerEngine> FoldAsync(NpgsqlConnection connection, CancellationToken ct, LedgerEngine? engine = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var state = new LedgerState();
+        engine ??= new LedgerEngine();
         await using var cmd = new NpgsqlCommand(
-            $"select seq_id, type, data from {LedgerStore.Schema}.mt_events where is_archived = false order by seq_id", connection);
+            $"select seq_id, type, data from {LedgerStore.Schema}.mt_events where is_archived = false and seq_id > @after order by seq_id", connection);
+        cmd.Parameters.AddWithValue("after", engine.LastSequence);
         await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
-            var alias = reader.GetString(1);
-            if (!_byAlias.TryGetValue(alias, out var type))
+            var seq = reader.GetInt64(0);
+            var e = Read(seq, reader.GetString(1), reader, 2);
+            if (!engine.TryApply(e, out var violation))
             {
-                throw new InvalidOperationException($"event {reader.GetInt64(0)} has type '{alias}', which this ledger does not know");
+                throw new InvalidOperationException($"stored event {seq} ({reader.GetString(1)}) breaks a ledger rule: {violation}");
             }
 
-            var e = (ILedgerEvent)_serializer.FromJson(type, reader, 2);
-            if (!state.TryApply(e, out var violation))
-            {
-                throw new InvalidOperationException($"stored event {reader.GetInt64(0)} ({alias}) breaks a ledger rule: {violation}");
-            }
+            engine.LastSequence = seq;
         }
 
-        return state;
+        return engine;
+    }
+
+    /// <summary>Deserializes one stored event row's data column.</summary>
+    public ILedgerEvent Read(long seq, string alias, NpgsqlDataReader reader, int dataColumn)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        if (!_byAlias.TryGetValue(alias, out var type))
+        {
+            throw new InvalidOperationException($"event {seq} has type '{alias}', which this ledger does not know");
+        }
+
+        return (ILedgerEvent)_serializer.FromJson(type, reader, dataColumn);
     }
 }

@@ -10,16 +10,18 @@ public static class ApplicationRegistration
 {
     /// <summary>Marten, the import path and Mediator with its validation pipeline. No Wolverine: the commands and
     /// queries here are in-process request/response (docs/adr/0003-dispatcher.md).</summary>
-    public static IServiceCollection AddLedgerApplication(this IServiceCollection services, string connectionString)
+    public static IServiceCollection AddLedgerApplication(
+        this IServiceCollection services, string connectionString, Action<MartenServiceCollectionExtensions.MartenConfigurationExpression>? marten = null)
     {
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
-        services.AddMarten(sp =>
+        var expression = services.AddMarten(sp =>
         {
             var o = new StoreOptions();
             LedgerStore.Configure(o, null);
             o.Connection(sp.GetRequiredService<NpgsqlDataSource>());
             return o;
         }).UseLightweightSessions();
+        marten?.Invoke(expression);
         services.AddSingleton<StoredEvents>();
         services.AddSingleton<EventBatchWriter>();
         services.AddSingleton<SchemaReady>();

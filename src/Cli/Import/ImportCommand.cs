@@ -89,7 +89,7 @@ public static class ImportCommand
         }
 
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"lines read {summary.LinesRead}, appended {summary.Appended}, already present {summary.AlreadyPresent}, rejected {summary.Rejected}, " +
+            $"lines read {summary.LinesRead}, appended {summary.Appended}, already present {summary.AlreadyPresent}, rejected {summary.Rejected}, epochs run {summary.EpochsRun}, " +
             $"elapsed {summary.Elapsed.TotalSeconds:F2} s, {summary.EventsPerSecond:F0} events/s").AsMemory(), ct).ConfigureAwait(false);
         if (summary.RejectedFile is { } side)
         {

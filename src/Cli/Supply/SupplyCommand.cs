@@ -59,10 +59,10 @@ public static class SupplyCommand
         }
 
         var console = AuditCli.Console(output);
-        var table = Table("asset", "issuance start", "issuance end", "minted", "recycled", "burned", "staked", "chain minted", "inflation/yr");
+        var table = Table("asset", "issuance start", "issuance end", "minted", "recycled", "burned", "staked", "inflation/yr");
         foreach (var a in report.Assets)
         {
-            table.AddRow(a.Asset, Num(a.IssuanceStart), Num(a.IssuanceEnd), Num(a.Minted), Num(a.Recycled), Num(a.Burned), Num(a.StakedEnd), Num(a.ChainMinted), Pct(a.AnnualizedInflationPercent));
+            table.AddRow(a.Asset, Num(a.IssuanceStart), Num(a.IssuanceEnd), Num(a.Minted), Num(a.Recycled), Num(a.Burned), Num(a.StakedEnd), Pct(a.AnnualizedInflationPercent));
         }
 
         console.Write(table);

@@ -44,7 +44,12 @@ public enum PostingReason
 
 /// <summary>One movement of <see cref="Amount"/> from one account to another: every posting preserves the books' sum.
 /// For per-uid postings (incentive, take, dividends) <see cref="Uid"/> names the uid whose emission it pays.</summary>
-public sealed record Posting(Account From, Account To, Rao Amount, PostingReason Reason, Uid? Uid = null);
+public sealed record Posting(Account From, Account To, Rao Amount, PostingReason Reason, Uid? Uid = null)
+{
+    /// <summary>Coinbase accrual: new rao leaving <see cref="AccountKind.Unissued"/> (block by block, as the clock advances).</summary>
+    [JsonIgnore]
+    public bool IsAccrual => From.Kind == AccountKind.Unissued;
+}
 
 /// <summary>How the epoch's block was chosen (spec §4.6, §3.6).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<EpochSchedule>))]

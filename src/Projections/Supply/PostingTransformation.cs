@@ -8,9 +8,8 @@ namespace Bittensor.Ledger.Projections.Supply;
 /// <summary>The books' postings an event makes (docs/adr/0005-emission-accounting.md): derived
 /// <see cref="SubnetEmissionPosted"/> events carry theirs; facts map to one posting each. Stake facts move alpha
 /// between the subnet's pool (the AMM contra account) and stake accounts; TAO recycles and burns leave
-/// <c>tao:external</c>; genesis issuance leaves <c>tao:unissued</c>. <see cref="BlockEmissionMinted"/> is the chain's own
-/// record of minting and makes no posting: the ledger's minting is the BlockEmission postings its consensus handler
-/// derives, and the supply projection keeps the chain's figure beside it for comparison (ADR 0006).</summary>
+/// <c>tao:external</c>; genesis issuance and an imported <see cref="BlockEmissionMinted"/> (TAO minted outside the
+/// coinbase) move <c>tao:unissued</c> → <c>tao:external</c>. The same mapping as LedgerState's books (ADR 0005, 0006).</summary>
 public static class PostingTransformation
 {
     private static readonly Account TaoUnissued = Account.Of(Asset.Tao, AccountKind.Unissued);
@@ -20,6 +19,7 @@ public static class PostingTransformation
     {
         SubnetEmissionPosted p => p.Postings,
         NetworkStarted s => [new(TaoUnissued, TaoExternal, s.Issuance, PostingReason.Genesis)],
+        BlockEmissionMinted m => [new(TaoUnissued, TaoExternal, m.Amount, PostingReason.BlockEmission)],
         TaoRecycled r => [new(TaoExternal, Account.Of(Asset.Tao, AccountKind.Recycled), r.Amount, PostingReason.TaoRecycled)],
         TaoBurned b => [new(TaoExternal, Account.Of(Asset.Tao, AccountKind.Burned), b.Amount, PostingReason.TaoBurned)],
         StakeAdded a => [new(Pool(a.NetUid), Account.Stake(a.NetUid, a.Hotkey, a.Coldkey), a.Alpha, PostingReason.StakeAdded)],
@@ -33,7 +33,7 @@ public static class PostingTransformation
     /// <summary>The event types that make postings.</summary>
     public static readonly IReadOnlySet<Type> EventTypes = new HashSet<Type>
     {
-        typeof(SubnetEmissionPosted), typeof(NetworkStarted), typeof(TaoRecycled), typeof(TaoBurned),
+        typeof(SubnetEmissionPosted), typeof(NetworkStarted), typeof(BlockEmissionMinted), typeof(TaoRecycled), typeof(TaoBurned),
         typeof(StakeAdded), typeof(StakeRemoved), typeof(StakeMoved), typeof(AlphaBurned), typeof(AlphaRecycled),
     };
 

@@ -1,5 +1,4 @@
 using Bittensor.Ledger.Domain.Emissions;
-using Bittensor.Ledger.Domain.Network;
 using Bittensor.Ledger.Projections.Tailing;
 using Npgsql;
 using Weasel.Postgresql.Tables;
@@ -8,13 +7,13 @@ namespace Bittensor.Ledger.Projections.Supply;
 
 /// <summary>Net change per (asset, block, account kind) of the books: <c>supply_block</c>. Asset −1 is TAO, n ≥ 0 is
 /// subnet n's alpha. Issuance at B = −Σ(unissued) − Σ(recycled) up to B (both start at supply and zero);
-/// minted = what left unissued; staked = Σ stake (alpha) or Σ subnet_tao (TAO emitted into subnets). The chain's
-/// own <see cref="BlockEmissionMinted"/> figure is kept as kind <c>chain_minted</c>, outside the books.</summary>
+/// minted = what left unissued; staked = Σ stake (alpha) or Σ subnet_tao (TAO emitted into subnets). A subnet's
+/// coinbase accrual is recorded with its epoch (<c>SubnetEmissionPosted</c>, blocks (FromBlock, Block]), so it is
+/// booked at the epoch's block: figures are exact at epoch blocks and lag the accrual in between.</summary>
 public sealed class SupplyProjection : IFlatProjection
 {
     public const string Table = "ledger.supply_block";
     public const int Tao = -1;
-    public const string ChainMinted = "chain_minted";
 
     public SupplyProjection()
     {
@@ -30,7 +29,7 @@ public sealed class SupplyProjection : IFlatProjection
 
     public IReadOnlyList<Table> Tables { get; }
 
-    public IReadOnlySet<Type> EventTypes { get; } = new HashSet<Type>(PostingTransformation.EventTypes) { typeof(BlockEmissionMinted) };
+    public IReadOnlySet<Type> EventTypes => PostingTransformation.EventTypes;
 
     public IReadOnlyList<string> DigestQueries { get; } = [$"select * from {Table} order by asset, block, kind"];
 
@@ -45,12 +44,6 @@ public sealed class SupplyProjection : IFlatProjection
         public void Apply(in SequencedEvent e)
         {
             var block = e.Event.Block.Value;
-            if (e.Event is BlockEmissionMinted m)
-            {
-                Add(Tao, block, ChainMinted, checked((long)m.Amount.Value));
-                return;
-            }
-
             foreach (var p in PostingTransformation.For(e.Event))
             {
                 Add(AssetId(p.From.Asset), block, Account.KindName(p.From.Kind), -checked((long)p.Amount.Value));

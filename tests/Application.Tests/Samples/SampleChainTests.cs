@@ -1,6 +1,8 @@
+using Bittensor.Ledger.Application.Epochs;
 using Bittensor.Ledger.Application.Interchange;
 using Bittensor.Ledger.Application.Samples;
 using Bittensor.Ledger.Domain;
+using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Neurons;
 using Bittensor.Ledger.Domain.Subnets;
 using Bittensor.Ledger.Domain.Weights;
@@ -30,23 +32,24 @@ public class SampleChainTests
     [Fact]
     public void EveryEvent_IsWellShapedAndPassesTheLedgerRules_AfterParsing()
     {
-        // The import path: parse → shape → Check → Apply, over the serialized sample.
+        // The import path: parse → shape → the engine's rules, each epoch_triggered followed by its computed epoch.
         using var stream = new MemoryStream(Bytes(new SampleOptions { Seed = 3, Blocks = 3_000, Subnets = 4 }));
-        var state = new LedgerState();
+        var engine = new LedgerEngine();
         var keys = new HashSet<string>();
-        long count = 0;
+        long facts = 0, epochs = 0;
         foreach (var record in NdjsonCodec.ReadAll(stream))
         {
             record.Error.ShouldBeNull($"line {record.LineNumber}");
             var e = record.Line!.Event;
             EventShape.Validate(e).ShouldBeNull($"line {record.LineNumber}");
-            state.Check(e).ShouldBeNull($"line {record.LineNumber}");
-            state.Apply(e);
+            engine.TryApplyFact(e, out var violation, out var derived).ShouldBeTrue($"line {record.LineNumber}: {violation}");
             keys.Add(record.Line.NaturalKey).ShouldBeTrue($"line {record.LineNumber}: natural key repeats");
-            count++;
+            facts++;
+            epochs += derived.OfType<EpochCompleted>().Count();
         }
 
-        state.EventsApplied.ShouldBe(count);
+        engine.State.EventsApplied.ShouldBe(facts + (2 * epochs));
+        epochs.ShouldBeGreaterThan(60);
     }
 
     [Fact]
@@ -59,20 +62,34 @@ public class SampleChainTests
         events.OfType<EpochTriggered>().Select(e => e.NetUid).Distinct().Count().ShouldBe(3);
         events.OfType<SubnetRegistered>().Count().ShouldBe(3);
         var types = events.Select(e => e.GetType()).Distinct().Count();
-        types.ShouldBe(17);
+        types.ShouldBe(16);
     }
 
     [Fact]
-    public void AfterEpoch_SeesTheAppliedEpoch()
+    public void TriggeredEpochs_AreComputedByTheGenerator_SoPruningReadsRealEmissions()
     {
-        var seen = new List<(Domain.Primitives.NetUid, Domain.Primitives.Block)>();
-        var options = new SampleOptions { Blocks = 400, AfterEpoch = (state, epoch) =>
+        var engine = new LedgerEngine();
+        var events = SampleChain.Generate(new SampleOptions { Blocks = 1_200, Engine = engine }).ToList();
+        foreach (var subnet in engine.State.Subnets)
         {
-            state.Subnet(epoch.NetUid)!.LastEpochBlock.ShouldBe(epoch.Block);
-            seen.Add((epoch.NetUid, epoch.Block));
-        } };
-        var epochs = SampleChain.Generate(options).OfType<EpochTriggered>().Select(e => (e.NetUid, e.Block)).ToList();
-        seen.ShouldBe(epochs);
+            var triggered = events.OfType<EpochTriggered>().Count(e => e.NetUid == subnet.NetUid);
+            subnet.EpochsCompleted.ShouldBe((ulong)triggered);
+        }
+
+        // Epochs pay emission, so some uid has a non-zero recorded emission, and the books balance.
+        engine.State.Subnets.ShouldContain(s => Enumerable.Range(0, s.N).Any(i => s.Emission(new Domain.Primitives.Uid((ushort)i)) > 0));
+        foreach (var asset in engine.State.Books.Assets)
+        {
+            engine.State.Books.Total(asset).ShouldBe((Int128)Books.Supply.Value);
+        }
+    }
+
+    [Fact]
+    public void ScheduledSimulation_WritesNoEpochFacts()
+    {
+        var events = SampleChain.Generate(new SampleOptions { Blocks = 400, Schedule = EpochSchedule.Dynamic }).ToList();
+        events.OfType<EpochTriggered>().ShouldBeEmpty();
+        events.OfType<WeightsSet>().ShouldNotBeEmpty();
     }
 
     [Fact]

@@ -12,14 +12,16 @@ public sealed class ExecutableTests
         var db = await PostgresServer.CreateDatabaseAsync("exe_import");
         var sample = Path.Combine(RepositoryRoot(), "samples", "sample-chain.ndjson");
         var lines = File.ReadLines(sample).Count(l => !string.IsNullOrWhiteSpace(l));
+        var epochs = File.ReadLines(sample).Count(l => l.Contains("\"type\":\"epoch_triggered\"", StringComparison.Ordinal));
 
         var import = await RunAsync("import", sample, "--connection", db);
         var status = await RunAsync("status", "--json", "--connection", db);
 
         import.ExitCode.ShouldBe(0, import.Error);
-        import.Output.ShouldContain($"appended {lines}, already present 0, rejected 0");
+        import.Output.ShouldContain($"appended {lines}, already present 0, rejected 0, epochs run {epochs}");
         status.ExitCode.ShouldBe(0, status.Error);
-        status.Output.ShouldContain($"\"events\": {lines}");
+        // Each triggered epoch stores epoch_completed and subnet_emission_posted beside the imported facts.
+        status.Output.ShouldContain($"\"events\": {lines + (2 * epochs)}");
     }
 
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)

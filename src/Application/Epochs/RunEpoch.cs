@@ -1,0 +1,84 @@
+using Bittensor.Ledger.Application.Store;
+using Bittensor.Ledger.Domain.Emissions;
+using Bittensor.Ledger.Domain.Primitives;
+using Marten;
+
+namespace Bittensor.Ledger.Application.Epochs;
+
+/// <summary>Run subnet <see cref="NetUid"/>'s epoch number <see cref="Epoch"/> at <see cref="Block"/>, due by
+/// <see cref="Schedule"/>. A Wolverine message (docs/adr/0006-epochs.md): sent to the durable, sequential "epochs"
+/// queue, or invoked inline by a driver that must wait for the result (the simulator).</summary>
+public sealed record RunEpoch(NetUid NetUid, ulong Epoch, Block Block, EpochSchedule Schedule);
+
+/// <summary>What became of a <see cref="RunEpoch"/>: the epoch it stored, or null when it was already stored (a
+/// redelivered or repeated request changes nothing).</summary>
+public sealed record EpochRun(RunEpoch Request, EpochCompleted? Completed, SubnetEmissionPosted? Posted)
+{
+    public bool AlreadyDone => Completed is null;
+}
+
+/// <summary>
+/// The consensus handler: loads the subnet's state as of the epoch block (the process's <see cref="LedgerWriter"/>
+/// engine, folded from the store), runs src/Consensus through <see cref="LedgerEngine.ComputeEpoch"/>, and appends
+/// <see cref="EpochCompleted"/> and <see cref="SubnetEmissionPosted"/> with their natural keys in one transaction.
+/// The keys' primary key makes a second append of the same (subnet, epoch) impossible, whatever the engine believes.
+/// </summary>
+public static class RunEpochHandler
+{
+    public static Task<EpochRun> Handle(RunEpoch request, LedgerWriter writer, IDocumentStore store, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(writer);
+        return writer.WithEngineAsync(engine => RunAsync(request, engine, store, ct), ct);
+    }
+
+    public static string NaturalKey(EpochCompleted e) => $"derived:epoch_completed:{e.NetUid}:{e.Epoch}";
+
+    public static string NaturalKey(SubnetEmissionPosted e) => $"derived:subnet_emission_posted:{e.NetUid}:{e.Epoch}";
+
+    private static async Task<EpochRun> RunAsync(RunEpoch request, LedgerEngine engine, IDocumentStore store, CancellationToken ct)
+    {
+        var subnet = engine.State.Subnet(request.NetUid)
+            ?? throw new InvalidOperationException($"run_epoch: subnet {request.NetUid} does not exist");
+        if (request.Epoch < subnet.EpochsCompleted)
+        {
+            return new EpochRun(request, null, null);
+        }
+
+        if (request.Epoch != subnet.EpochsCompleted)
+        {
+            throw new InvalidOperationException($"run_epoch: subnet {request.NetUid} has completed {subnet.EpochsCompleted} epoch(s); epoch {request.Epoch} is not next");
+        }
+
+        if (request.Block < engine.Clock)
+        {
+            throw new InvalidOperationException($"run_epoch: block {request.Block} is before the ledger's clock (block {engine.Clock})");
+        }
+
+        var due = request.Schedule == EpochSchedule.Triggered
+            ? subnet.LastEpochBlock == request.Block && subnet.LastMechanismStepBlock != request.Block
+            : engine.IsDue(request.NetUid, request.Block, request.Schedule);
+        if (!due)
+        {
+            throw new InvalidOperationException($"run_epoch: subnet {request.NetUid}'s epoch is not due at block {request.Block} by the {request.Schedule} schedule");
+        }
+
+        engine.AdvanceTo(request.Block);
+        var result = engine.ComputeEpoch(request.NetUid, request.Schedule);
+        await using (var session = store.LightweightSession())
+        {
+            foreach (var (e, key) in new (Domain.ILedgerEvent, string)[] { (result.Completed, NaturalKey(result.Completed)), (result.Posted, NaturalKey(result.Posted)) })
+            {
+                session.Events.Append(StreamIds.For(e), e);
+                session.QueueSqlCommand(
+                    $"insert into {ImportKeys.QualifiedName} (natural_key, seq_id) values (?, currval('{LedgerStore.Schema}.mt_events_sequence'))", key);
+            }
+
+            await session.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+
+        engine.Apply(result.Completed);
+        engine.Apply(result.Posted);
+        return new EpochRun(request, result.Completed, result.Posted);
+    }
+}

@@ -1,0 +1,182 @@
+using System.Globalization;
+using Bittensor.Ledger.Application.Epochs;
+using Bittensor.Ledger.Application.Interchange;
+using Bittensor.Ledger.Application.Samples;
+using Bittensor.Ledger.Application.Store;
+using Bittensor.Ledger.Domain;
+using Bittensor.Ledger.Domain.Emissions;
+using Bittensor.Ledger.Domain.Primitives;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Wolverine;
+
+namespace Bittensor.Ledger.Application.Simulation;
+
+/// <summary>What `ledger simulate` builds: a deterministic synthetic network (the sample generator's behaviour with
+/// these sizes) whose epochs run by <see cref="Schedule"/> through the consensus handler.</summary>
+public sealed record SimulationOptions
+{
+    public int Subnets { get; init; } = 3;
+    public ushort Neurons { get; init; } = 64;
+    public ushort Validators { get; init; } = 8;
+    public int Blocks { get; init; } = 2_000;
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Tempo of every subnet; null: 99, 119, 139, … by subnet.</summary>
+    public ushort? Tempo { get; init; }
+
+    /// <summary>Registration burn cap (rao) of every subnet; null: 100 TAO.</summary>
+    public ulong? MaxBurn { get; init; }
+    public bool? Yuma3 { get; init; }
+    public bool? LiquidAlpha { get; init; }
+    public EpochSchedule Schedule { get; init; } = EpochSchedule.Dynamic;
+
+    /// <summary>TAO issuance at genesis (rao); near 10.5M TAO the first halving is crossed within a run.</summary>
+    public Rao GenesisIssuance { get; init; } = Rao.FromTao(7_500_000);
+}
+
+public sealed record SimulationProgress(long Block, long Blocks, long Facts, long Epochs);
+
+/// <summary>Alpha paid by the simulated epochs, summed by posting reason, and per hotkey.</summary>
+public sealed record SimulationSummary(
+    long Facts,
+    long Epochs,
+    IReadOnlyDictionary<PostingReason, UInt128> ByReason,
+    IReadOnlyList<(Hotkey Hotkey, UInt128 Received)> TopEarners,
+    IReadOnlyList<IdentityResult> Conservation,
+    Rao TaoIssuance);
+
+public static class Simulation
+{
+    /// <summary>Runs the simulation on a ledger host (<see cref="Wiring.LedgerHost"/>) whose store is empty: per
+    /// block, the epochs due at it go through the consensus handler (<see cref="RunEpoch"/>, invoked inline so the
+    /// next block's facts see their results), then the block's facts are appended.</summary>
+    public static async Task<SimulationSummary> RunAsync(IHost host, SimulationOptions options, IProgress<SimulationProgress>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(options);
+        var writer = host.Services.GetRequiredService<LedgerWriter>();
+        var batches = host.Services.GetRequiredService<EventBatchWriter>();
+        var bus = host.Services.GetRequiredService<IMessageBus>();
+        var engine = await writer.WithEngineAsync(e => Task.FromResult(e), ct).ConfigureAwait(false);
+        if (engine.State.Started)
+        {
+            throw new InvalidOperationException("the ledger already holds events: a simulation starts from an empty ledger");
+        }
+
+        var sample = new SampleOptions
+        {
+            Seed = options.Seed,
+            Blocks = options.Blocks,
+            Subnets = options.Subnets,
+            Neurons = options.Neurons,
+            Validators = options.Validators,
+            Tempo = options.Tempo,
+            MaxBurn = options.MaxBurn,
+            Yuma3 = options.Yuma3,
+            LiquidAlpha = options.LiquidAlpha,
+            Schedule = options.Schedule,
+            Engine = engine,
+            GenesisIssuance = options.GenesisIssuance,
+        };
+
+        var pending = new List<KeyedEvent>();
+        var keys = new Dictionary<string, int>(StringComparer.Ordinal);
+        var conservation = new Conservation();
+        var byReason = new Dictionary<PostingReason, UInt128>();
+        var byHotkey = new Dictionary<Hotkey, UInt128>();
+        long facts = 0, epochs = 0;
+        using var blocks = SampleChain.GenerateBlocks(sample).GetEnumerator();
+        for (long block = 0; block <= options.Blocks; block++)
+        {
+            if (block > 0)
+            {
+                var due = await writer.WithEngineAsync(e =>
+                {
+                    e.AdvanceTo(new Block((ulong)block));
+                    conservation.CheckBooks(e, new Block((ulong)block));
+                    return Task.FromResult(e.State.Subnets.OrderBy(s => s.NetUid)
+                        .Where(s => e.IsDue(s.NetUid, new Block((ulong)block), options.Schedule))
+                        .Select(s => new RunEpoch(s.NetUid, s.EpochsCompleted, new Block((ulong)block), options.Schedule)).ToList());
+                }, ct).ConfigureAwait(false);
+                if (due.Count > 0)
+                {
+                    await FlushAsync().ConfigureAwait(false);
+                }
+
+                foreach (var request in due)
+                {
+                    var run = await bus.InvokeAsync<EpochRun>(request, ct).ConfigureAwait(false);
+                    if (run.Completed is null || run.Posted is null)
+                    {
+                        throw new InvalidOperationException($"epoch {request.Epoch} of subnet {request.NetUid} was already stored");
+                    }
+
+                    epochs++;
+                    conservation.CheckEpoch(engine, run.Completed, run.Posted);
+                    Tally(run.Posted, byReason, byHotkey);
+                }
+            }
+
+            // The generator applies the block's facts to the engine as it makes them; they are stored before the next epoch.
+            var made = await writer.WithEngineAsync(_ => Task.FromResult(blocks.MoveNext() ? blocks.Current : []), ct).ConfigureAwait(false);
+            keys.Clear();
+            foreach (var e in made)
+            {
+                var key = NdjsonCodec.ContentKey(e);
+                var n = keys[key] = keys.GetValueOrDefault(key) + 1;
+                pending.Add(new KeyedEvent(e, n == 1 ? key : string.Create(CultureInfo.InvariantCulture, $"{key}#{n}")));
+            }
+
+            facts += made.Count;
+            if (pending.Count >= 5_000)
+            {
+                await FlushAsync().ConfigureAwait(false);
+            }
+
+            progress?.Report(new SimulationProgress(block, options.Blocks, facts, epochs));
+        }
+
+        await FlushAsync().ConfigureAwait(false);
+        var top = byHotkey.OrderByDescending(h => h.Value).ThenBy(h => h.Key.Address, StringComparer.Ordinal).Take(10)
+            .Select(h => (h.Key, h.Value)).ToList();
+        return new SimulationSummary(facts, epochs, byReason, top, conservation.Results, engine.State.Issuance);
+
+        async Task FlushAsync()
+        {
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
+            var batch = pending.ToList();
+            pending.Clear();
+            await writer.WithEngineAsync(async _ =>
+            {
+                await batches.AppendAsync(batch, ct).ConfigureAwait(false);
+                return 0;
+            }, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sums a distribution by reason, and what each hotkey's stake accounts received.</summary>
+    public static void Tally(SubnetEmissionPosted posted, Dictionary<PostingReason, UInt128> byReason, Dictionary<Hotkey, UInt128> byHotkey)
+    {
+        ArgumentNullException.ThrowIfNull(posted);
+        ArgumentNullException.ThrowIfNull(byReason);
+        ArgumentNullException.ThrowIfNull(byHotkey);
+        foreach (var p in posted.Postings)
+        {
+            if (p.IsAccrual)
+            {
+                continue;
+            }
+
+            byReason[p.Reason] = byReason.GetValueOrDefault(p.Reason) + p.Amount.Value;
+            if (p.To.Kind == AccountKind.Stake && p.Reason != PostingReason.OwnerCutStaked)
+            {
+                byHotkey[p.To.Hotkey!.Value] = byHotkey.GetValueOrDefault(p.To.Hotkey!.Value) + p.Amount.Value;
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Bittensor.Ledger.Application.Epochs;
+using Bittensor.Ledger.Application.Simulation;
+using Bittensor.Ledger.Application.Store;
+using Bittensor.Ledger.Application.Wiring;
+using Bittensor.Ledger.Cli.Yuma;
+using Bittensor.Ledger.Domain;
+using Bittensor.Ledger.Domain.Emissions;
+using Bittensor.Ledger.IntegrationTests.Infrastructure;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Wolverine;
+using Wolverine.Tracking;
+
+namespace Bittensor.Ledger.IntegrationTests.Epochs;
+
+/// <summary>A simulated network of 3 subnets × 64 neurons over at least 10 epochs each, run once through the
+/// consensus handler on real PostgreSQL and shared by the tests of <see cref="EpochHandlerTests"/>.</summary>
+public sealed class SimulatedNetwork : IAsyncLifetime
+{
+    public static readonly SimulationOptions Options = new() { Subnets = 3, Neurons = 64, Validators = 8, Tempo = 40, Blocks = 450, Seed = 7 };
+
+    public string ConnectionString { get; private set; } = "";
+
+    public SimulationSummary Summary { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        ConnectionString = await PostgresServer.CreateDatabaseAsync(nameof(EpochHandlerTests));
+        using var host = LedgerHost.Build(ConnectionString);
+        await host.StartAsync();
+        Summary = await Simulation.RunAsync(host, Options, null, CancellationToken.None);
+        await host.StopAsync();
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Every stored event in sequence order.</summary>
+    public async Task<List<(long Seq, ILedgerEvent Event)>> EventsAsync()
+    {
+        await using var services = new ServiceCollection().AddLedgerApplication(ConnectionString).BuildServiceProvider();
+        var stored = services.GetRequiredService<StoredEvents>();
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"select seq_id, type, data from {LedgerStore.Schema}.mt_events order by seq_id", connection);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var events = new List<(long, ILedgerEvent)>();
+        while (await reader.ReadAsync())
+        {
+            events.Add((reader.GetInt64(0), stored.Read(reader.GetInt64(0), reader.GetString(1), reader, 2)));
+        }
+
+        return events;
+    }
+}
+
+public sealed class EpochHandlerTests(SimulatedNetwork network) : IClassFixture<SimulatedNetwork>
+{
+    [Fact]
+    public async Task EveryEpochCompleted_EqualsWhatLedgerYumaReturns_ForTheStateTheEventsDescribe()
+    {
+        var events = await network.EventsAsync();
+        var state = new IndependentEpochState();
+        var epochs = events.Select(e => e.Event).OfType<EpochCompleted>().ToList();
+        epochs.GroupBy(e => e.NetUid).Count().ShouldBe(3);
+        epochs.GroupBy(e => e.NetUid).ShouldAllBe(g => g.Count() >= 10);
+
+        foreach (var (_, e) in events)
+        {
+            if (e is EpochCompleted c)
+            {
+                var input = state.YumaInput(c.NetUid.Value, c.Block.Value, c.Emission.Value).ToJsonString();
+                using var stdin = new MemoryStream(Encoding.UTF8.GetBytes(input));
+                using var stdout = new MemoryStream();
+                using var stderr = new StringWriter();
+                YumaCommand.Execute(null, null, stdin, stdout, stderr).ShouldBe(0, stderr.ToString());
+                ShouldMatch(c, JsonNode.Parse(stdout.ToArray())!.AsObject());
+            }
+
+            state.Apply(e);
+        }
+    }
+
+    [Fact]
+    public async Task Verify_RecomputesEveryEpoch_AndTheIdentitiesHold()
+    {
+        await using var services = new ServiceCollection().AddLedgerApplication(network.ConnectionString).BuildServiceProvider();
+        await using var scope = services.CreateAsyncScope();
+        var report = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new VerifyLedger(), TestContext.Current.CancellationToken);
+
+        report.Findings.ShouldBeEmpty();
+        report.Epochs.ShouldBe(network.Summary.Epochs);
+        report.EpochsMatching.ShouldBe(report.Epochs);
+        report.Identities.ShouldAllBe(i => i.Holds && i.Checks > 0);
+        network.Summary.Conservation.ShouldAllBe(i => i.Holds && i.Checks > 0);
+    }
+
+    [Fact]
+    public async Task ARedeliveredRunEpoch_AfterTheHandlerRestarts_AppendsNothing()
+    {
+        var before = await network.EventsAsync();
+        var last = before.Select(e => e.Event).OfType<EpochCompleted>().Last();
+        var request = new RunEpoch(last.NetUid, last.Epoch, last.Block, last.Rules.Schedule);
+
+        // A new host is a restarted handler: its engine is folded from the store, which already holds the epoch.
+        using (var host = LedgerHost.Build(network.ConnectionString))
+        {
+            await host.StartAsync(TestContext.Current.CancellationToken);
+            var again = await host.Services.GetRequiredService<IMessageBus>().InvokeAsync<EpochRun>(request, TestContext.Current.CancellationToken);
+            again.AlreadyDone.ShouldBeTrue();
+
+            // The same message through the durable "epochs" queue, as a redelivery would arrive.
+            var tracked = await host.TrackActivity().Timeout(TimeSpan.FromSeconds(60)).SendMessageAndWaitAsync(request);
+            tracked.Executed.SingleMessage<RunEpoch>().ShouldBe(request);
+            await host.StopAsync(TestContext.Current.CancellationToken);
+        }
+
+        var after = await network.EventsAsync();
+        after.Count.ShouldBe(before.Count);
+        after.Select(e => e.Event).OfType<EpochCompleted>().Count(e => e.NetUid == last.NetUid && e.Epoch == last.Epoch).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task AnEpochThatIsNotNext_IsRefused_AndNothingIsAppended()
+    {
+        var before = await network.EventsAsync();
+        var last = before.Select(e => e.Event).OfType<EpochCompleted>().Last();
+        using var host = LedgerHost.Build(network.ConnectionString);
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        var skip = new RunEpoch(last.NetUid, last.Epoch + 2, last.Block, last.Rules.Schedule);
+        var ex = await Should.ThrowAsync<InvalidOperationException>(() =>
+            host.Services.GetRequiredService<IMessageBus>().InvokeAsync<EpochRun>(skip, TestContext.Current.CancellationToken));
+        ex.Message.ShouldContain("is not next");
+        await host.StopAsync(TestContext.Current.CancellationToken);
+        (await network.EventsAsync()).Count.ShouldBe(before.Count);
+    }
+
+    private static void ShouldMatch(EpochCompleted c, JsonObject yuma)
+    {
+        var where = $"subnet {c.NetUid} epoch {c.Epoch} at block {c.Block}";
+        ulong[] U(string name) => [.. yuma[name]!.AsArray().Select(x => x!.GetValue<ulong>())];
+        bool[] B(string name) => [.. yuma[name]!.AsArray().Select(x => x!.GetValue<bool>())];
+        c.Terms.Select(t => (ulong)t.StakeWeight).ShouldBe(U("stake_weight"), where);
+        c.Terms.Select(t => (ulong)t.Consensus).ShouldBe(U("consensus"), where);
+        c.Terms.Select(t => (ulong)t.Incentive).ShouldBe(U("incentive"), where);
+        c.Terms.Select(t => (ulong)t.Dividends).ShouldBe(U("dividends"), where);
+        c.Terms.Select(t => (ulong)t.ValidatorTrust).ShouldBe(U("validator_trust"), where);
+        c.Terms.Select(t => t.ServerEmission.Value).ShouldBe(U("server_emission"), where);
+        c.Terms.Select(t => t.ValidatorEmission.Value).ShouldBe(U("validator_emission"), where);
+        c.Terms.Select(t => t.Emission.Value).ShouldBe(U("emission"), where);
+        c.Terms.Select(t => t.Active).ShouldBe(B("active"), where);
+        c.Terms.Select(t => t.ValidatorPermit).ShouldBe(B("new_validator_permit"), where);
+        var rows = yuma["bonds"]!.AsArray();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var expected = rows[i]!.AsArray().Select(x => $"{x![0]}:{x[1]}").ToArray();
+            var recorded = c.Bonds.Where(r => r.Mechanism == 0 && r.Uid.Value == i).SelectMany(r => r.Row).Select(x => $"{x.Uid}:{x.Value}").ToArray();
+            recorded.ShouldBe(expected, $"{where}: bonds of uid {i}");
+        }
+    }
+}
