@@ -21,6 +21,7 @@ internal static class LedgerCommands
         yield return Supply.SupplyCommand.Create();
         yield return Stake.StakeCommand.Create();
         yield return Export.ExportCommand.Create();
+        yield return Explain.ExplainCommand.Create();
         yield return Simulate.SimulateCommand.Create();
         yield return Verify.VerifyCommand.Create();
         yield return Replay.ReplayCommand.Create();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Bittensor.Ledger.Cli.Emissions;
+using Bittensor.Ledger.Cli.Explain;
 using Bittensor.Ledger.Cli.Export;
 using Bittensor.Ledger.Cli.Metagraph;
 using Bittensor.Ledger.Cli.Rebuild;
@@ -19,7 +20,7 @@ internal static class AuditCliRunner
         {
             Subcommands =
             {
-                RebuildCommand.Create(), RebuildCommand.CreateDigest(), EmissionsCommand.Create(), MetagraphCommand.Create(),
+                RebuildCommand.Create(), RebuildCommand.CreateDigest(), EmissionsCommand.Create(), MetagraphCommand.Create(), ExplainCommand.Create(),
                 SupplyCommand.Create(), StakeCommand.Create(), ExportCommand.Create(),
             },
         };
