@@ -521,7 +521,7 @@ CREATE TABLE IF NOT EXISTS ledger.emission_posting (
 CONSTRAINT pkey_emission_posting_seq_id_ordinal PRIMARY KEY (seq_id, ordinal)
 );
 
-CREATE INDEX ix_emission_posting_uid ON ledger.emission_posting USING btree (netuid, epoch, uid);
+CREATE INDEX ix_emission_posting_uid ON ledger.emission_posting USING btree (netuid, epoch, uid) INCLUDE (ordinal, reason, amount, coldkey);
 
 CREATE INDEX ix_emission_posting_coldkey ON ledger.emission_posting USING btree (coldkey, block);
 CREATE TABLE IF NOT EXISTS ledger.bonds_history (

@@ -17,11 +17,14 @@ public sealed class AuditReadModels(IDocumentStore store, NpgsqlDataSource dataS
 
     public Projector Projector => _projector ??= Create(store, dataSource);
 
+    /// <summary>One reader per process: its caches of checked keys are shared by every projector.</summary>
+    public static EventReader Reader { get; } = new();
+
     public static Projector Create(IDocumentStore store, NpgsqlDataSource dataSource)
     {
         ArgumentNullException.ThrowIfNull(store);
         var types = LedgerStore.EventTypes.ToDictionary(LedgerStore.EventTypeName, t => t, StringComparer.Ordinal);
-        return new Projector(dataSource, store.Options.Serializer(), types, ProjectionsRegistration.Flat);
+        return new Projector(dataSource, Reader, types, ProjectionsRegistration.Flat);
     }
 
     public async Task<CatchUpResult> ReadyAsync(CancellationToken ct)

@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Text;
 using Bittensor.Ledger.Domain.Primitives;
 using Bittensor.Ledger.Projections.EmissionHistory;
@@ -70,13 +69,15 @@ public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource d
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(q);
         var sql = new StringBuilder(
+            // Amounts leave PostgreSQL as bigint (checked there: an amount past 2^63 is an error, never a wrap), which is
+            // far cheaper to read than numeric; every amount is bounded by an asset's 21e15-rao supply.
             "select e.netuid, e.epoch, e.uid, e.block, e.seq_id, e.hotkey, e.coldkey, e.stake_weight, e.consensus, e.incentive, e.dividends, " +
-            "e.validator_trust, e.server_emission, e.validator_emission, e.emission, coalesce(p.take, 0), coalesce(p.nominators, 0), " +
+            "e.validator_trust, e.server_emission::bigint, e.validator_emission::bigint, e.emission::bigint, coalesce(p.take, 0)::bigint, coalesce(p.nominators, 0)::bigint, " +
             "coalesce(p.nominator_coldkeys, '{}'), coalesce(p.nominator_amounts, '{}') " +
             $"from {EmissionHistoryProjection.HistoryTable} e left join lateral (" +
             "select sum(amount) filter (where reason = 'ValidatorTake') as take, sum(amount) filter (where reason = 'NominatorDividend') as nominators, " +
             "array_agg(coldkey order by ordinal) filter (where reason = 'NominatorDividend') as nominator_coldkeys, " +
-            "array_agg(amount order by ordinal) filter (where reason = 'NominatorDividend') as nominator_amounts " +
+            "array_agg(amount::bigint order by ordinal) filter (where reason = 'NominatorDividend') as nominator_amounts " +
             $"from {EmissionHistoryProjection.PostingTable} p where p.netuid = e.netuid and p.epoch = e.epoch and p.uid = e.uid) p on true where ");
         var cmd = dataSource.CreateCommand();
         if (q.Hotkey is { } h)
@@ -123,13 +124,14 @@ public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource d
     {
         ArgumentNullException.ThrowIfNull(r);
         var coldkeys = r.GetFieldValue<string[]>(17);
-        var amounts = r.GetFieldValue<BigInteger[]>(18);
+        var amounts = r.GetFieldValue<long[]>(18);
         return new EmissionRow(
             checked((ushort)r.GetInt32(0)), checked((ulong)r.GetInt64(1)), checked((ushort)r.GetInt32(2)), checked((ulong)r.GetInt64(3)), r.GetInt64(4),
             r.GetString(5), r.GetString(6),
             checked((ushort)r.GetInt32(7)), checked((ushort)r.GetInt32(8)), checked((ushort)r.GetInt32(9)), checked((ushort)r.GetInt32(10)), checked((ushort)r.GetInt32(11)),
-            AuditReadModels.Rao(r.GetFieldValue<BigInteger>(12)), AuditReadModels.Rao(r.GetFieldValue<BigInteger>(13)), AuditReadModels.Rao(r.GetFieldValue<BigInteger>(14)),
-            AuditReadModels.Rao(r.GetFieldValue<BigInteger>(15)), AuditReadModels.Rao(r.GetFieldValue<BigInteger>(16)),
-            [.. coldkeys.Zip(amounts, (c, a) => new NominatorShare(c, AuditReadModels.Rao(a)))]);
+            Rao(r.GetInt64(12)), Rao(r.GetInt64(13)), Rao(r.GetInt64(14)), Rao(r.GetInt64(15)), Rao(r.GetInt64(16)),
+            [.. coldkeys.Zip(amounts, (c, a) => new NominatorShare(c, Rao(a)))]);
+
+        static ulong Rao(long value) => checked((ulong)value);
     }
 }

@@ -52,7 +52,8 @@ public sealed class EmissionHistoryProjection : IFlatProjection
         posting.AddColumn("amount", "numeric").NotNull();
         posting.AddColumn<int>("uid");
         posting.AddColumn<string>("coldkey");
-        posting.Index("ix_emission_posting_uid", "netuid", "epoch", "uid");
+        // A uid's take and nominator shares for `ledger emissions`, read from the index alone.
+        posting.CoveringIndex("ix_emission_posting_uid", ["netuid", "epoch", "uid"], ["ordinal", "reason", "amount", "coldkey"]);
         posting.Index("ix_emission_posting_coldkey", "coldkey", "block");
         Tables = [history, posting];
     }

@@ -31,7 +31,7 @@ public sealed record ProjectionDigest(string Name, string Digest, long Rows, lon
 /// events is written with the projections' checkpoints in one transaction, so a crash loses nothing and repeats
 /// nothing. Sequence gaps are safe to report as final because writers are serialized by the writer lock and each
 /// commits its sequence values in ascending order (ADR 0001): nothing below the visible maximum can still appear.</summary>
-public sealed class Projector(NpgsqlDataSource dataSource, ISerializer serializer, IReadOnlyDictionary<string, Type> eventTypes, IReadOnlyList<IFlatProjection> projections)
+public sealed class Projector(NpgsqlDataSource dataSource, EventReader serializer, IReadOnlyDictionary<string, Type> eventTypes, IReadOnlyList<IFlatProjection> projections)
 {
     // "ledgprj" in ASCII, beside WriterLock's "ledger", recognisable in pg_locks.
     private const long LockKey = 0x6c656467_70726a;
@@ -46,14 +46,21 @@ public sealed class Projector(NpgsqlDataSource dataSource, ISerializer serialize
 
     public IFlatProjection? Find(string name) => projections.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Projects every event past each projection's checkpoint, up to the highest committed sequence.</summary>
+    /// <summary>Projects every event past each projection's checkpoint, up to the highest committed sequence. When no
+    /// selected projection has projected anything yet and the log is long (a fresh database after a bulk import), this is
+    /// a rebuild and runs as one.</summary>
     public async Task<CatchUpResult> CatchUpAsync(IReadOnlyList<IFlatProjection>? selected, IProgress<CatchUpProgress>? progress, CancellationToken ct)
     {
+        selected ??= projections;
         await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         await LockAsync(connection, ct).ConfigureAwait(false);
         try
         {
-            return await RunAsync(connection, selected ?? projections, progress, ct).ConfigureAwait(false);
+            var checkpoints = await CheckpointsAsync(connection, ct).ConfigureAwait(false);
+            var high = (long)(await ScalarAsync(connection, $"select coalesce(max(seq_id), 0) from {Events}", ct).ConfigureAwait(false))!;
+            return high > RebuildPageSize && selected.All(p => checkpoints.GetValueOrDefault(p.Name) == 0)
+                ? await RebuildLockedAsync(connection, selected, progress, ct).ConfigureAwait(false)
+                : await RunAsync(connection, selected, progress, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -65,42 +72,47 @@ public sealed class Projector(NpgsqlDataSource dataSource, ISerializer serialize
     public async Task<CatchUpResult> RebuildAsync(IReadOnlyList<IFlatProjection> selected, IProgress<CatchUpProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(selected);
-        var clock = Stopwatch.StartNew();
         await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         await LockAsync(connection, ct).ConfigureAwait(false);
         try
         {
-            await using (var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false))
-            {
-                var tables = string.Join(", ", selected.SelectMany(p => p.Tables).Select(t => t.Identifier.QualifiedName));
-                await ExecAsync(connection, $"truncate table {tables}", ct).ConfigureAwait(false);
-                await using var delete = new NpgsqlCommand($"delete from {ProjectorTables.Checkpoint} where name = any(@names)", connection);
-                delete.Parameters.AddWithValue("names", selected.Select(p => p.Name).ToArray());
-                await delete.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                await tx.CommitAsync(ct).ConfigureAwait(false);
-            }
-
-            // Building an index once over the loaded rows is cheaper than maintaining it row by row. Should the
-            // rebuild stop half-way, the next schema check (SchemaReady) finds the indexes missing and creates them.
-            var indexes = selected.SelectMany(p => p.Tables).SelectMany(t => t.Indexes.Select(i => (Table: t, Index: i))).ToList();
-            foreach (var (_, index) in indexes)
-            {
-                await ExecAsync(connection, $"drop index if exists {Sql.Schema}.{index.Name}", ct).ConfigureAwait(false);
-            }
-
-            var result = await RunAsync(connection, selected, progress, ct, RebuildPageSize).ConfigureAwait(false);
-            foreach (var (table, index) in indexes)
-            {
-                await ExecAsync(connection, index.ToDDL(table), ct).ConfigureAwait(false);
-            }
-
-            // The rebuild's time is the whole of it: truncating, projecting and building the indexes.
-            return result with { Elapsed = clock.Elapsed };
+            return await RebuildLockedAsync(connection, selected, progress, ct).ConfigureAwait(false);
         }
         finally
         {
             await UnlockAsync(connection).ConfigureAwait(false);
         }
+    }
+
+    private async Task<CatchUpResult> RebuildLockedAsync(NpgsqlConnection connection, IReadOnlyList<IFlatProjection> selected, IProgress<CatchUpProgress>? progress, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        await using (var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false))
+        {
+            var tables = string.Join(", ", selected.SelectMany(p => p.Tables).Select(t => t.Identifier.QualifiedName));
+            await ExecAsync(connection, $"truncate table {tables}", ct).ConfigureAwait(false);
+            await using var delete = new NpgsqlCommand($"delete from {ProjectorTables.Checkpoint} where name = any(@names)", connection);
+            delete.Parameters.AddWithValue("names", selected.Select(p => p.Name).ToArray());
+            await delete.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+        }
+
+        // Building an index once over the loaded rows is cheaper than maintaining it row by row. Should the rebuild
+        // stop half-way, the next schema check (SchemaReady) finds the indexes missing and creates them.
+        var indexes = selected.SelectMany(p => p.Tables).SelectMany(t => t.Indexes.Select(i => (Table: t, Index: i))).ToList();
+        foreach (var (_, index) in indexes)
+        {
+            await ExecAsync(connection, $"drop index if exists {Sql.Schema}.{index.Name}", ct).ConfigureAwait(false);
+        }
+
+        var result = await RunAsync(connection, selected, progress, ct, RebuildPageSize).ConfigureAwait(false);
+        foreach (var (table, index) in indexes)
+        {
+            await ExecAsync(connection, index.ToDDL(table), ct).ConfigureAwait(false);
+        }
+
+        // The rebuild's time is the whole of it: truncating, projecting and building the indexes.
+        return result with { Elapsed = clock.Elapsed };
     }
 
     /// <summary>A SHA-256 per projection over its tables' rows in primary-key order (PostgreSQL's text COPY output):
@@ -269,15 +281,15 @@ public sealed class Projector(NpgsqlDataSource dataSource, ISerializer serialize
             }
         }
 
-        // Deserializing is most of a rebuild's CPU (every SS58 key's checksum is verified), and it is independent
-        // per event: spread it over the cores, in chunks, keeping the page in sequence order.
+        // Deserializing is a large part of a rebuild's CPU and independent per event: spread it over the cores, in
+        // chunks, keeping the page in sequence order.
         var events = new ILedgerEvent[raw.Count];
         const int Chunk = 256;
         Parallel.For(0, (raw.Count + Chunk - 1) / Chunk, new ParallelOptions { CancellationToken = ct }, c =>
         {
             for (var i = c * Chunk; i < Math.Min(raw.Count, (c + 1) * Chunk); i++)
             {
-                events[i] = (ILedgerEvent)serializer.FromJson(raw[i].Type, new MemoryStream(Encoding.UTF8.GetBytes(raw[i].Json)));
+                events[i] = serializer.Read(raw[i].Type, raw[i].Json);
             }
         });
         var page = new List<(long, Type, ILedgerEvent)>(raw.Count);
