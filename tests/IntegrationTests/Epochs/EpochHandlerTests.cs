@@ -99,6 +99,27 @@ public sealed class EpochHandlerTests(SimulatedNetwork network) : IClassFixture<
     }
 
     [Fact]
+    public async Task Status_TotalStake_IsTheStakeInTheBooks_IncludingWhatEpochsStaked()
+    {
+        await using var services = new ServiceCollection().AddLedgerApplication(network.ConnectionString).BuildServiceProvider();
+        await using var scope = services.CreateAsyncScope();
+        var status = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new Application.Status.GetStatus(), TestContext.Current.CancellationToken);
+        await using var connection = new NpgsqlConnection(network.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        var engine = await services.GetRequiredService<StoredEvents>().FoldAsync(connection, TestContext.Current.CancellationToken);
+
+        status.Subnets.Count.ShouldBe(3);
+        foreach (var subnet in status.Subnets)
+        {
+            var staked = engine.State.Books.Balances
+                .Where(b => b.Key.Kind == AccountKind.Stake && b.Key.Asset.Subnet == subnet.NetUid)
+                .Aggregate(Int128.Zero, (sum, b) => sum + b.Value);
+            ((Int128)subnet.TotalStake.Value).ShouldBe(staked);
+            network.Summary.ByReason[PostingReason.Incentive].ShouldBeGreaterThan(UInt128.Zero);
+        }
+    }
+
+    [Fact]
     public async Task ARedeliveredRunEpoch_AfterTheHandlerRestarts_AppendsNothing()
     {
         var before = await network.EventsAsync();
