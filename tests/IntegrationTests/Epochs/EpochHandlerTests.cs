@@ -120,6 +120,31 @@ public sealed class EpochHandlerTests(SimulatedNetwork network) : IClassFixture<
     }
 
     [Fact]
+    public async Task Replay_UnderTheRecordedRules_ChangesNothing_UnderOthers_WritesOnlyTheScratchSchema()
+    {
+        var before = await network.EventsAsync();
+        await using var services = new ServiceCollection().AddLedgerApplication(network.ConnectionString).BuildServiceProvider();
+        await using var scope = services.CreateAsyncScope();
+        var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
+        var ct = TestContext.Current.CancellationToken;
+
+        var same = await mediator.Send(new ReplayLedger(0, (ulong)SimulatedNetwork.Options.Blocks, RuleOverrides.None), ct);
+        same.Epochs.ShouldBe(network.Summary.Epochs);
+        same.Hotkeys.ShouldAllBe(h => h.Difference == 0);
+
+        var other = await mediator.Send(new ReplayLedger(0, (ulong)SimulatedNetwork.Options.Blocks, RuleOverrides.Parse(["kappa=52000", "yuma3=off"])), ct);
+        other.Epochs.ShouldBe(network.Summary.Epochs);
+        other.Hotkeys.ShouldContain(h => h.Difference != 0);
+        other.Hotkeys.Sum(h => (decimal)h.Recorded.Value).ShouldBe(same.Hotkeys.Sum(h => (decimal)h.Recorded.Value));
+
+        (await network.EventsAsync()).Count.ShouldBe(before.Count);
+        await using var connection = new NpgsqlConnection(network.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var count = new NpgsqlCommand($"select count(*) from {ReplayLedger.ScratchSchema}.mt_events", connection);
+        ((long)(await count.ExecuteScalarAsync(ct))!).ShouldBe(network.Summary.Epochs);
+    }
+
+    [Fact]
     public async Task ARedeliveredRunEpoch_AfterTheHandlerRestarts_AppendsNothing()
     {
         var before = await network.EventsAsync();
