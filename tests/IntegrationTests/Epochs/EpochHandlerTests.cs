@@ -45,12 +45,10 @@ public sealed class SimulatedNetwork : IAsyncLifetime
         var stored = services.GetRequiredService<StoredEvents>();
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"select seq_id, type, data from {LedgerStore.Schema}.mt_events order by seq_id", connection);
-        await using var reader = await cmd.ExecuteReaderAsync();
         var events = new List<(long, ILedgerEvent)>();
-        while (await reader.ReadAsync())
+        await foreach (var e in stored.ReadAsync(connection, 0, CancellationToken.None))
         {
-            events.Add((reader.GetInt64(0), stored.Read(reader.GetInt64(0), reader.GetString(1), reader, 2)));
+            events.Add(e);
         }
 
         return events;
