@@ -1,0 +1,91 @@
+using System.Runtime.CompilerServices;
+
+namespace Bittensor.Ledger.Consensus.FixedPoint;
+
+/// <summary>
+/// floor(n / d) for a fixed 64-bit divisor without a hardware divide per call: q = mulhi(n, ⌊(2^64−1)/d⌋) never exceeds
+/// the true quotient and is at most 2 below it, and the remainder loop corrects it, so the result is exact by
+/// construction (integer only).
+/// </summary>
+internal readonly struct U64Divisor
+{
+    private readonly ulong _d;
+    private readonly ulong _reciprocal;
+
+    /// <param name="d">The divisor; must not be 0.</param>
+    public U64Divisor(ulong d)
+    {
+        _d = d;
+        _reciprocal = ulong.MaxValue / d;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Divide(ulong n)
+    {
+        unchecked
+        {
+            ulong q = Math.BigMul(n, _reciprocal, out _);
+            ulong rem = n - (q * _d);
+            while (rem >= _d)
+            {
+                q++;
+                rem -= _d;
+            }
+
+            return q;
+        }
+    }
+}
+
+/// <summary>
+/// <see cref="I32F32.SafeDiv"/> by one divisor applied to many dividends (a column or row sum, a column max), with the
+/// per-call 128/64 hardware divide replaced by <see cref="U64Divisor"/> where the result provably agrees:
+/// <list type="bullet">
+/// <item>an integer-valued positive divisor b = B·2^32 and a ≥ 0: (a·2^32)/(B·2^32) = ⌊a/B⌋, which always fits;</item>
+/// <item>any positive divisor b and 0 ≤ a &lt; 2^32 (every proportion ≤ 1): the shifted dividend a·2^32 fits 64 bits,
+/// q = ⌊a·2^32/b⌋, and safe_div gives 0 when q does not fit a long.</item>
+/// </list>
+/// Everything else (negative values, a zero divisor, larger dividends) takes <see cref="I32F32.SafeDiv"/> itself.
+/// </summary>
+internal readonly struct I32F32Divisor
+{
+    private const int IntegerMode = 1;
+    private const int ProportionMode = 2;
+    private readonly long _bits;
+    private readonly int _mode;
+    private readonly U64Divisor _divisor;
+
+    public I32F32Divisor(I32F32 divisor)
+    {
+        _bits = divisor.Bits;
+        if (_bits > 0 && (_bits & 0xFFFF_FFFFL) == 0)
+        {
+            _mode = IntegerMode;
+            _divisor = new U64Divisor((ulong)(_bits >> I32F32.FracBits));
+        }
+        else if (_bits > 0)
+        {
+            _mode = ProportionMode;
+            _divisor = new U64Divisor((ulong)_bits);
+        }
+    }
+
+    /// <summary>Exactly <c>a.SafeDiv(divisor)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public I32F32 SafeDivide(I32F32 a)
+    {
+        long x = a.Bits;
+        if (_mode == IntegerMode && x >= 0)
+        {
+            return I32F32.FromBits(unchecked((long)_divisor.Divide((ulong)x)));
+        }
+
+        if (_mode == ProportionMode && unchecked((ulong)x) < (1UL << I32F32.FracBits))
+        {
+            ulong q = _divisor.Divide(unchecked((ulong)x) << I32F32.FracBits);
+            return q <= long.MaxValue ? I32F32.FromBits((long)q) : I32F32.Zero;
+        }
+
+        return a.SafeDiv(I32F32.FromBits(_bits));
+    }
+}
