@@ -4,9 +4,13 @@ namespace Bittensor.Ledger.Consensus.FixedPoint;
 
 /// <summary>
 /// floor(n / d) for a fixed 64-bit divisor without a hardware divide per call: q = mulhi(n, ⌊(2^64−1)/d⌋) never exceeds
-/// the true quotient and is at most 2 below it, and the remainder loop corrects it, so the result is exact by
-/// construction (integer only).
+/// the true quotient and the remainder corrections bring it up to it, so the result is exact by construction
+/// (integer only).
 /// </summary>
+/// <remarks>
+/// With r = ⌊(2^64−1)/d⌋ &gt; (2^64−1)/d − 1 and n &lt; 2^64: n·r/2^64 &gt; n/d − n/(d·2^64) − n/2^64 &gt; n/d − 2, so
+/// ⌊n·r/2^64⌋ &gt; n/d − 3 and q is at most 2 below ⌊n/d⌋; and r ≤ 2^64/d means it is never above.
+/// </remarks>
 internal readonly struct U64Divisor
 {
     private readonly ulong _d;
@@ -26,6 +30,14 @@ internal readonly struct U64Divisor
         {
             ulong q = Math.BigMul(n, _reciprocal, out _);
             ulong rem = n - (q * _d);
+
+            // q is at most 2 short (see the type's remarks): two branch-free corrections, then a loop that never runs.
+            ulong c = rem >= _d ? 1UL : 0UL;
+            q += c;
+            rem -= _d & (0UL - c);
+            c = rem >= _d ? 1UL : 0UL;
+            q += c;
+            rem -= _d & (0UL - c);
             while (rem >= _d)
             {
                 q++;

@@ -9,6 +9,7 @@ public static partial class YumaMath
 
     /// <summary>floor(x · 65535) clamped to [0, 65535] (saturating_mul then saturating_to_num).</summary>
     /// <remarks>Port of math.rs fixed_proportion_to_u16.</remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static ushort FixedProportionToU16(I32F32 x) => x.SaturatingMul(U16Max).SaturatingToU16();
 
     /// <summary>safe_div(I32F32(x), 65535).</summary>

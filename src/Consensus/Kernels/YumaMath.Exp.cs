@@ -8,6 +8,9 @@ public static partial class YumaMath
     private static readonly I32F32 NegExpClamp = I32F32.FromNum(-20);
 
     /// <summary>e stored by substrate-fixed at I9F23 precision: 22802600 / 2^23, widened exactly to I32F32.</summary>
+    /// <summary>Exact reciprocal divisors for the Taylor series' term/i, i in 2..31 (index = i).</summary>
+    private static readonly U64Divisor[] SmallDivisors = [.. Enumerable.Range(0, 32).Select(i => new U64Divisor((ulong)Math.Max(i, 1)))];
+
     private static readonly I32F32 EAtI9F23 = I32F32.FromBits(22802600L << 9);
 
     /// <summary>
@@ -52,7 +55,8 @@ public static partial class YumaMath
             }
 
             // checked_div(term, I32F32(i)) = trunc((term·2^32)/(i·2^32)) = trunc(term/i): never overflows for i ≥ 2.
-            term = I32F32.FromBits(t.Value.Bits / i);
+            // t ≥ 0 (a product of non-negative values, floored), so the signed division equals the unsigned one.
+            term = I32F32.FromBits(unchecked((long)SmallDivisors[i].Divide((ulong)t.Value.Bits)));
             if (term.IsZero)
             {
                 // Every later term is 0 too (0·s = 0, 0/i = 0) and adding 0 cannot overflow: same result, fewer steps.
