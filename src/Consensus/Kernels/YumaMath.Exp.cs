@@ -45,31 +45,36 @@ public static partial class YumaMath
             return null;
         }
 
-        var term = s;
+        // On raw bits: s ≥ 0 (|x| ≤ 20 after the clamp), so every term and partial sum is non-negative.
+        long sBits = s.Bits;
+        long term = sBits;
+        long sum = result.Value.Bits;
         for (int i = 2; i <= 31; i++)
         {
-            var t = term.CheckedMul(s);
-            if (t is null)
+            // checked_mul(term, s): floor of the 128-bit product, None when it does not fit.
+            if (!I32F32.TryMulShift(term, sBits, out long t))
             {
                 return null;
             }
 
             // checked_div(term, I32F32(i)) = trunc((term·2^32)/(i·2^32)) = trunc(term/i): never overflows for i ≥ 2.
             // t ≥ 0 (a product of non-negative values, floored), so the signed division equals the unsigned one.
-            term = I32F32.FromBits(unchecked((long)SmallDivisors[i].Divide((ulong)t.Value.Bits)));
-            if (term.IsZero)
+            term = unchecked((long)SmallDivisors[i].Divide((ulong)t));
+            if (term == 0)
             {
                 // Every later term is 0 too (0·s = 0, 0/i = 0) and adding 0 cannot overflow: same result, fewer steps.
                 break;
             }
 
-            result = result.Value.CheckedAdd(term);
-            if (result is null)
+            // checked_add of two non-negative values overflows exactly when the wrapped sum is negative.
+            sum = unchecked(sum + term);
+            if (sum < 0)
             {
                 return null;
             }
         }
 
+        result = I32F32.FromBits(sum);
         return negative ? I32F32.One.CheckedDiv(result.Value) : result;
     }
 

@@ -191,4 +191,12 @@ public sealed class OracleEquivalenceTests
             input.Bonds.ShouldBe(bonds);
         }, iter: 300);
     }
+
+    [Fact]
+    public void ExpSafe_MatchesTheReferenceKernel()
+    {
+        var inputs = Gen.OneOf(Gen.Long, Gen.Long[-25L << 32, 25L << 32], Gen.Long[-6L << 32, 6L << 32], Gen.Long[-1000, 1000],
+            Gen.Long[(19L << 32) - 1000, (21L << 32) + 1000]);
+        inputs.Sample(x => Kernels.YumaMath.ExpSafe(I32F32.FromBits(x)).ShouldBe(ReferenceMath.ExpSafe(I32F32.FromBits(x))), iter: 100_000);
+    }
 }
