@@ -51,15 +51,19 @@ public static partial class YumaMath
         long sum = result.Value.Bits;
         for (int i = 2; i <= 31; i++)
         {
-            // checked_mul(term, s): floor of the 128-bit product, None when it does not fit.
-            if (!I32F32.TryMulShift(term, sBits, out long t))
+            // checked_mul(term, s) of two non-negative values: the unsigned 128-bit product shifted right 32 (floor),
+            // None when it does not fit a long, i.e. when the high half reaches 2^31.
+            ulong hi = Math.BigMul((ulong)term, (ulong)sBits, out ulong lo);
+            if (hi >= 1UL << 31)
             {
                 return null;
             }
 
+            ulong t = (hi << 32) | (lo >> 32);
+
             // checked_div(term, I32F32(i)) = trunc((term·2^32)/(i·2^32)) = trunc(term/i): never overflows for i ≥ 2.
             // t ≥ 0 (a product of non-negative values, floored), so the signed division equals the unsigned one.
-            term = unchecked((long)SmallDivisors[i].Divide((ulong)t));
+            term = unchecked((long)SmallDivisors[i].Divide(t));
             if (term == 0)
             {
                 // Every later term is 0 too (0·s = 0, 0/i = 0) and adding 0 cannot overflow: same result, fewer steps.
