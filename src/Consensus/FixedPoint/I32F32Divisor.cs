@@ -24,24 +24,28 @@ internal readonly struct U64Divisor
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong Divide(ulong n)
+    public ulong Divide(ulong n) => Divide(n, _d, _reciprocal);
+
+    /// <summary>floor(n / d) given <paramref name="reciprocal"/> = ⌊(2^64−1)/d⌋.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Divide(ulong n, ulong d, ulong reciprocal)
     {
         unchecked
         {
-            ulong q = Math.BigMul(n, _reciprocal, out _);
-            ulong rem = n - (q * _d);
+            ulong q = Math.BigMul(n, reciprocal, out _);
+            ulong rem = n - (q * d);
 
             // q is at most 2 short (see the type's remarks): two branch-free corrections, then a loop that never runs.
-            ulong c = rem >= _d ? 1UL : 0UL;
+            ulong c = rem >= d ? 1UL : 0UL;
             q += c;
-            rem -= _d & (0UL - c);
-            c = rem >= _d ? 1UL : 0UL;
+            rem -= d & (0UL - c);
+            c = rem >= d ? 1UL : 0UL;
             q += c;
-            rem -= _d & (0UL - c);
-            while (rem >= _d)
+            rem -= d & (0UL - c);
+            while (rem >= d)
             {
                 q++;
-                rem -= _d;
+                rem -= d;
             }
 
             return q;
@@ -61,41 +65,44 @@ internal readonly struct U64Divisor
 /// </summary>
 internal readonly struct I32F32Divisor
 {
-    private const int IntegerMode = 1;
-    private const int ProportionMode = 2;
+    // 16 bytes (an array of one per column of a 4096-uid subnet stays off the large object heap): the mode and the
+    // integer divisor are re-derived from the bits, which costs a few ALU operations per call.
     private readonly long _bits;
-    private readonly int _mode;
-    private readonly U64Divisor _divisor;
+    private readonly ulong _reciprocal;
 
     public I32F32Divisor(I32F32 divisor)
     {
         _bits = divisor.Bits;
-        if (_bits > 0 && (_bits & 0xFFFF_FFFFL) == 0)
+        if (_bits > 0)
         {
-            _mode = IntegerMode;
-            _divisor = new U64Divisor((ulong)(_bits >> I32F32.FracBits));
-        }
-        else if (_bits > 0)
-        {
-            _mode = ProportionMode;
-            _divisor = new U64Divisor((ulong)_bits);
+            _reciprocal = ulong.MaxValue / IntegerDivisor(_bits);
         }
     }
+
+    /// <summary>B for an integer-valued b = B·2^32, else b itself (b &gt; 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong IntegerDivisor(long bits) =>
+        (bits & 0xFFFF_FFFFL) == 0 ? (ulong)(bits >> I32F32.FracBits) : (ulong)bits;
 
     /// <summary>Exactly <c>a.SafeDiv(divisor)</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public I32F32 SafeDivide(I32F32 a)
     {
         long x = a.Bits;
-        if (_mode == IntegerMode && x >= 0)
+        if (_bits > 0)
         {
-            return I32F32.FromBits(unchecked((long)_divisor.Divide((ulong)x)));
-        }
-
-        if (_mode == ProportionMode && unchecked((ulong)x) < (1UL << I32F32.FracBits))
-        {
-            ulong q = _divisor.Divide(unchecked((ulong)x) << I32F32.FracBits);
-            return q <= long.MaxValue ? I32F32.FromBits((long)q) : I32F32.Zero;
+            if ((_bits & 0xFFFF_FFFFL) == 0)
+            {
+                if (x >= 0)
+                {
+                    return I32F32.FromBits(unchecked((long)U64Divisor.Divide(unchecked((ulong)x), (ulong)(_bits >> I32F32.FracBits), _reciprocal)));
+                }
+            }
+            else if (unchecked((ulong)x) < (1UL << I32F32.FracBits))
+            {
+                ulong q = U64Divisor.Divide(unchecked((ulong)x) << I32F32.FracBits, (ulong)_bits, _reciprocal);
+                return q <= long.MaxValue ? I32F32.FromBits((long)q) : I32F32.Zero;
+            }
         }
 
         return a.SafeDiv(I32F32.FromBits(_bits));
