@@ -170,3 +170,53 @@ public sealed class WideDivisionTests
         });
     }
 }
+
+public sealed class DivisorTests
+{
+    private static readonly Gen<long> Values = Gen.OneOf(
+        Gen.Long,
+        Gen.Long[0, 1L << 32],
+        Gen.Long[0, 65535].Select(v => v << 32),
+        Gen.Long[-3, 3],
+        Gen.Long[(1L << 32) - 3, (1L << 32) + 3],
+        Gen.Long[long.MaxValue - 3, long.MaxValue],
+        Gen.Long[long.MinValue, long.MinValue + 3],
+        Gen.Long[1, 1L << 20],
+        Gen.Long[0, 1L << 40].Select(v => v << 16));
+
+    [Fact]
+    public void I32F32Divisor_AgreesWithSafeDiv()
+    {
+        Gen.Select(Values, Values).Sample((a, b) =>
+        {
+            var expected = I32F32.FromBits(a).SafeDiv(I32F32.FromBits(b));
+            new I32F32Divisor(I32F32.FromBits(b)).SafeDivide(I32F32.FromBits(a)).ShouldBe(expected);
+        }, iter: 200_000);
+    }
+
+    [Fact]
+    public void U64Divisor_AgreesWithHardwareDivision()
+    {
+        var values = Gen.OneOf(Gen.ULong, Gen.ULong[0, 100], Gen.ULong[ulong.MaxValue - 100, ulong.MaxValue], Gen.ULong[0, 1UL << 32], Gen.UInt.Select(v => (ulong)v << 32));
+        Gen.Select(values, values.Where(d => d != 0)).Sample((n, d) => new U64Divisor(d).Divide(n).ShouldBe(n / d), iter: 200_000);
+    }
+
+    [Fact]
+    public void DivFull_WithTrailingZeroDivisors_MatchesBigInteger()
+    {
+        var limb = Gen.OneOf(Gen.ULong, Gen.ULong[0, 3], Gen.ULong[0, 1UL << 40]);
+        Gen.Select(Gen.Select(limb, limb, limb, limb), Gen.Select(limb, limb, Gen.Int[0, 127])).Sample((n, dv) =>
+        {
+            UInt128 hi = ((UInt128)n.Item1 << 64) | n.Item2, lo = ((UInt128)n.Item3 << 64) | n.Item4;
+            UInt128 d = (((UInt128)dv.Item1 << 64) | dv.Item2) << dv.Item3;
+            var big = ((BigInteger)hi << 128) + lo;
+            bool ok = Wide.DivFull(hi, lo, d, out UInt128 q);
+            bool fits = d != 0 && big / d <= (BigInteger)UInt128.MaxValue;
+            ok.ShouldBe(fits);
+            if (ok)
+            {
+                ((BigInteger)q).ShouldBe(big / d);
+            }
+        }, iter: 100_000);
+    }
+}

@@ -50,13 +50,8 @@ public sealed class ReplayLedgerHandler(NpgsqlDataSource dataSource, StoredEvent
 
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
         {
-            await using var cmd = new NpgsqlCommand(
-                $"select seq_id, type, data from {LedgerStore.Schema}.mt_events where is_archived = false order by seq_id", connection);
-            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var (seq, e) in stored.ReadAsync(connection, 0, cancellationToken).ConfigureAwait(false))
             {
-                var seq = reader.GetInt64(0);
-                var e = stored.Read(seq, reader.GetString(1), reader, 2);
                 if (e.Block.Value > query.ToBlock)
                 {
                     break;

@@ -42,12 +42,13 @@ public sealed class VerifyLedgerHandler(NpgsqlDataSource dataSource, StoredEvent
         Block? lastBlock = null;
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand($"select seq_id, type, data from {LedgerStore.Schema}.mt_events where is_archived = false order by seq_id", connection);
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && findings.Count < MaxFindings)
+        await foreach (var (seq, e) in stored.ReadAsync(connection, 0, cancellationToken).ConfigureAwait(false))
         {
-            var seq = reader.GetInt64(0);
-            var e = stored.Read(seq, reader.GetString(1), reader, 2);
+            if (findings.Count >= MaxFindings)
+            {
+                break;
+            }
+
             events++;
             if (lastBlock is { } last && e.Block > last)
             {

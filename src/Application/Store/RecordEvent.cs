@@ -19,7 +19,11 @@ public sealed record RecordEvent(ILedgerEvent Event, string? NaturalKey = null) 
         {
             RuleFor(x => x.Event).NotNull().Custom((e, ctx) =>
             {
-                if (e is not null && EventShape.Validate(e) is { } error)
+                if (e is Domain.Emissions.IDerivedEvent)
+                {
+                    ctx.AddFailure("type", $"{e.GetType().Name} is computed by the ledger, not recorded");
+                }
+                else if (e is not null && EventShape.Validate(e) is { } error)
                 {
                     ctx.AddFailure(error.Field, error.Reason);
                 }

@@ -36,25 +36,34 @@ public sealed class StoredEvents
     /// store and this code disagree; the fold stops and names it.</summary>
     public async Task<LedgerEngine> FoldAsync(NpgsqlConnection connection, CancellationToken ct, LedgerEngine? engine = null)
     {
-        ArgumentNullException.ThrowIfNull(connection);
         engine ??= new LedgerEngine();
-        await using var cmd = new NpgsqlCommand(
-            $"select seq_id, type, data from {LedgerStore.Schema}.mt_events where is_archived = false and seq_id > @after order by seq_id", connection);
-        cmd.Parameters.AddWithValue("after", engine.LastSequence);
-        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        await foreach (var (seq, e) in ReadAsync(connection, engine.LastSequence, ct).ConfigureAwait(false))
         {
-            var seq = reader.GetInt64(0);
-            var e = Read(seq, reader.GetString(1), reader, 2);
             if (!engine.TryApply(e, out var violation))
             {
-                throw new InvalidOperationException($"stored event {seq} ({reader.GetString(1)}) breaks a ledger rule: {violation}");
+                throw new InvalidOperationException($"stored event {seq} ({LedgerStore.EventTypeName(e.GetType())}) breaks a ledger rule: {violation}");
             }
 
             engine.LastSequence = seq;
         }
 
         return engine;
+    }
+
+    /// <summary>Every stored event after sequence <paramref name="after"/>, in sequence order, streamed.</summary>
+    public async IAsyncEnumerable<(long Seq, ILedgerEvent Event)> ReadAsync(
+        NpgsqlConnection connection, long after, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var cmd = new NpgsqlCommand(
+            $"select seq_id, type, data from {LedgerStore.Schema}.mt_events where is_archived = false and seq_id > @after order by seq_id", connection);
+        cmd.Parameters.AddWithValue("after", after);
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            var seq = reader.GetInt64(0);
+            yield return (seq, Read(seq, reader.GetString(1), reader, 2));
+        }
     }
 
     /// <summary>Deserializes one stored event row's data column.</summary>

@@ -72,7 +72,7 @@ public static class ReplayCommand
                 return 0;
             }
 
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+            var console = ConsoleOutput.For(output);
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"replayed {report.Epochs} epochs of blocks {parse.GetValue(from)}..{parse.GetValue(to)} under {report.Rules}; results in schema {ReplayLedger.ScratchSchema}"));
             var table = new Table().AddColumn("hotkey").AddColumn(new TableColumn("recorded (rao)").RightAligned())

@@ -141,7 +141,7 @@ public static class SimulateCommand
 
     private static void Print(SimulationSummary s, SimulationOptions o, TextWriter output)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        var console = ConsoleOutput.For(output);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"simulated {o.Blocks} blocks, {o.Subnets} subnets x {o.Neurons} neurons ({o.Validators} validators), seed {o.Seed}, {o.Schedule} schedule: {s.Facts} facts, {s.Epochs} epochs run"));
 

@@ -66,14 +66,7 @@ public static class StatusCommand
 
     private static void Table(LedgerStatus status, TextWriter output)
     {
-        var terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
-        });
+        var console = ConsoleOutput.For(output);
         var table = new Table().AddColumns("netuid", "neurons", "latest block", "weight submissions", "total stake (rao)");
         foreach (var column in table.Columns)
         {

@@ -46,7 +46,7 @@ public static class VerifyCommand
 
     private static void Table(VerifyReport report, TextWriter output)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        var console = ConsoleOutput.For(output);
         var table = new Table().AddColumn("check").AddColumn(new TableColumn("checked").RightAligned()).AddColumn("result");
         table.AddRow("epochs recomputed bit for bit", report.Epochs.ToString(CultureInfo.InvariantCulture),
             report.EpochsMatching == report.Epochs ? "[green]all match[/]" : Markup.Escape($"{report.Epochs - report.EpochsMatching} differ"));

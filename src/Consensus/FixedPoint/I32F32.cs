@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace Bittensor.Ledger.Consensus.FixedPoint;
 
@@ -99,17 +100,29 @@ public readonly struct I32F32 : IEquatable<I32F32>, IComparable<I32F32>
     }
 
     /// <summary>a*b, full 128-bit product shifted right 32 (floor toward -inf), clamped to [MIN, MAX].</summary>
-    public I32F32 SaturatingMul(I32F32 other)
-    {
-        Int128 p = ((Int128)Bits * other.Bits) >> FracBits;
-        return p > long.MaxValue ? MaxValue : p < long.MinValue ? MinValue : new((long)p);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public I32F32 SaturatingMul(I32F32 other) =>
+        TryMulShift(Bits, other.Bits, out long r) ? new(r) : ((Bits ^ other.Bits) < 0 ? MinValue : MaxValue);
 
     /// <summary>a*b (floor); null on overflow.</summary>
-    public I32F32? CheckedMul(I32F32 other)
+    public I32F32? CheckedMul(I32F32 other) => TryMulShift(Bits, other.Bits, out long r) ? new I32F32(r) : null;
+
+    /// <summary>
+    /// (a·b) &gt;&gt; 32 with floor, from the signed 64×64→128 product (<see cref="Math.BigMul(long, long, out long)"/>;
+    /// a checked <see cref="Int128"/> multiply costs several times more). The shifted product fits a long exactly when
+    /// bits 127..95 of the product agree, i.e. hi &gt;&gt; 31 is 0 or −1. On overflow the product's sign is that of
+    /// a·b (it cannot be 0), which is what <see cref="SaturatingMul"/> clamps to.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool TryMulShift(long a, long b, out long result)
     {
-        Int128 p = ((Int128)Bits * other.Bits) >> FracBits;
-        return p > long.MaxValue || p < long.MinValue ? null : new I32F32((long)p);
+        unchecked
+        {
+            long hi = Math.BigMul(a, b, out long lo);
+            result = (hi << FracBits) | (long)((ulong)lo >> FracBits);
+            long top = hi >> (FracBits - 1);
+            return top == 0 || top == -1;
+        }
     }
 
     /// <summary>(a &lt;&lt; 32) / b truncating toward zero; null when b == 0 or the quotient overflows.</summary>
@@ -119,6 +132,7 @@ public readonly struct I32F32 : IEquatable<I32F32>, IComparable<I32F32>
     /// (a·2^32) / b on magnitudes with a 128-by-64 long division (Hacker's Delight divlu), sign applied after:
     /// truncation toward zero. False on b == 0 or when the quotient does not fit a long.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryDiv(long a, long b, out long quotient)
     {
         quotient = 0;
@@ -136,6 +150,7 @@ public readonly struct I32F32 : IEquatable<I32F32>, IComparable<I32F32>
             return false;
         }
 
+        // |a| < 2^32 (every proportion ≤ 1): the shifted dividend fits 64 bits and one 64-bit divide is exact.
         ulong q = u1 == 0 ? u0 / ub : Wide.DivLu(u1, u0, ub);
         if (negative)
         {
@@ -153,12 +168,13 @@ public readonly struct I32F32 : IEquatable<I32F32>, IComparable<I32F32>
             return false;
         }
 
-        quotient = (long)q;
+        quotient = unchecked((long)q);
         return true;
     }
 
     /// <summary>safe-math <c>safe_div</c>: checked_div or 0 (on division by zero AND on overflow).</summary>
-    public I32F32 SafeDiv(I32F32 other) => CheckedDiv(other) ?? Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public I32F32 SafeDiv(I32F32 other) => TryDiv(Bits, other.Bits, out long q) ? new(q) : Zero;
 
     /// <summary>saturating_div: clamps on overflow; division by zero throws (as the Rust panics).</summary>
     public I32F32 SaturatingDiv(I32F32 other)

@@ -37,6 +37,17 @@ internal static class Wide
             return false;
         }
 
+        // floor(N / (D·2^t)) = floor(floor(N / 2^t) / D): dropping the divisor's trailing zeros (and as many low bits
+        // of the dividend) changes nothing, and for the usual integer-valued divisors (a stake sum ·2^64) it leaves a
+        // 128-bit dividend, i.e. one UInt128 division instead of the 128-step loop below.
+        int tz = (int)UInt128.TrailingZeroCount(d);
+        if (tz > 0)
+        {
+            lo = (lo >> tz) | (hi << (128 - tz));
+            hi >>= tz;
+            d >>= tz;
+        }
+
         if (hi == 0)
         {
             quotient = lo / d;

@@ -12,26 +12,32 @@ public static partial class YumaMath
     public static (ushort Col, I32F32 Val)[][] ColClipSparse((ushort Col, I32F32 Val)[][] matrix, ReadOnlySpan<I32F32> colThreshold)
     {
         var result = new (ushort Col, I32F32 Val)[matrix.Length][];
-        var buffer = new List<(ushort Col, I32F32 Val)>();
+        (ushort Col, I32F32 Val)[] buffer = [];
         for (int i = 0; i < matrix.Length; i++)
         {
-            buffer.Clear();
-            foreach (var e in matrix[i])
+            var row = matrix[i];
+            if (buffer.Length < row.Length)
+            {
+                buffer = new (ushort Col, I32F32 Val)[Math.Max(row.Length, 2 * buffer.Length)];
+            }
+
+            int count = 0;
+            foreach (var e in row)
             {
                 if (e.Col < colThreshold.Length && colThreshold[e.Col] < e.Val)
                 {
                     if (colThreshold[e.Col] > I32F32.Zero)
                     {
-                        buffer.Add((e.Col, colThreshold[e.Col]));
+                        buffer[count++] = (e.Col, colThreshold[e.Col]);
                     }
                 }
                 else
                 {
-                    buffer.Add(e);
+                    buffer[count++] = e;
                 }
             }
 
-            result[i] = [.. buffer];
+            result[i] = buffer.AsSpan(0, count).ToArray();
         }
 
         return result;

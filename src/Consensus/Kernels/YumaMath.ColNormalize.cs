@@ -23,17 +23,7 @@ public static partial class YumaMath
             }
         }
 
-        foreach (var row in matrix)
-        {
-            for (int k = 0; k < row.Length; k++)
-            {
-                int j = row[k].Col;
-                if (j < columns && !colSum[j].IsZero)
-                {
-                    row[k].Val = row[k].Val.SafeDiv(colSum[j]);
-                }
-            }
-        }
+        DivideByColumn(matrix, colSum);
     }
 
     /// <summary>Each entry divided (safe_div) by its column maximum when that maximum is non-zero.</summary>
@@ -52,14 +42,26 @@ public static partial class YumaMath
             }
         }
 
+        DivideByColumn(matrix, colMax);
+    }
+
+    /// <summary>Each entry in a column j &lt; divisors.Length with a non-zero divisor becomes safe_div(entry, divisor_j).</summary>
+    private static void DivideByColumn((ushort Col, I32F32 Val)[][] matrix, I32F32[] divisors)
+    {
+        var divide = new I32F32Divisor[divisors.Length];
+        for (int j = 0; j < divisors.Length; j++)
+        {
+            divide[j] = new I32F32Divisor(divisors[j]);
+        }
+
         foreach (var row in matrix)
         {
             for (int k = 0; k < row.Length; k++)
             {
                 int j = row[k].Col;
-                if (j < columns && !colMax[j].IsZero)
+                if (j < divisors.Length && !divisors[j].IsZero)
                 {
-                    row[k].Val = row[k].Val.SafeDiv(colMax[j]);
+                    row[k].Val = divide[j].SafeDivide(row[k].Val);
                 }
             }
         }

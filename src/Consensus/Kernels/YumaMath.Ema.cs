@@ -18,10 +18,26 @@ public static partial class YumaMath
         var cols = new List<int>();
         var result = new (ushort Col, I32F32 Val)[n][];
         var buffer = new List<(ushort Col, I32F32 Val)>();
+        (ushort Col, I32F32 Val)[] merged = [];
         for (int i = 0; i < n; i++)
         {
+            var newRow = newRows[i];
+            var oldRow = i < oldRows.Length ? oldRows[i] : [];
+            if (IsStrictlyAscending(newRow) && IsStrictlyAscending(oldRow))
+            {
+                // Sorted rows without duplicate columns: a merge gives the accumulator's entries in column order
+                // directly (new term first, then the old one added, both saturating, as below).
+                if (merged.Length < newRow.Length + oldRow.Length)
+                {
+                    merged = new (ushort Col, I32F32 Val)[Math.Max(newRow.Length + oldRow.Length, 2 * merged.Length)];
+                }
+
+                result[i] = MergeEmaRow(newRow, oldRow, n, alpha, oneMinusAlpha, merged);
+                continue;
+            }
+
             cols.Clear();
-            foreach (var e in newRows[i])
+            foreach (var e in newRow)
             {
                 if (e.Col < n)
                 {
@@ -30,15 +46,12 @@ public static partial class YumaMath
                 }
             }
 
-            if (i < oldRows.Length)
+            foreach (var e in oldRow)
             {
-                foreach (var e in oldRows[i])
+                if (e.Col < n)
                 {
-                    if (e.Col < n)
-                    {
-                        acc[e.Col] = acc[e.Col].SaturatingAdd(oneMinusAlpha.SaturatingMul(e.Val));
-                        Touch(touched, cols, e.Col);
-                    }
+                    acc[e.Col] = acc[e.Col].SaturatingAdd(oneMinusAlpha.SaturatingMul(e.Val));
+                    Touch(touched, cols, e.Col);
                 }
             }
 
@@ -59,6 +72,60 @@ public static partial class YumaMath
         }
 
         return result;
+    }
+
+    private static bool IsStrictlyAscending(ReadOnlySpan<(ushort Col, I32F32 Val)> row)
+    {
+        for (int k = 1; k < row.Length; k++)
+        {
+            if (row[k].Col <= row[k - 1].Col)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static (ushort Col, I32F32 Val)[] MergeEmaRow(
+        ReadOnlySpan<(ushort Col, I32F32 Val)> newRow, ReadOnlySpan<(ushort Col, I32F32 Val)> oldRow, int n,
+        I32F32 alpha, I32F32 oneMinusAlpha, Span<(ushort Col, I32F32 Val)> output)
+    {
+        int a = 0, b = 0, count = 0;
+        while (true)
+        {
+            int ca = a < newRow.Length && newRow[a].Col < n ? newRow[a].Col : int.MaxValue;
+            int cb = b < oldRow.Length && oldRow[b].Col < n ? oldRow[b].Col : int.MaxValue;
+            if (ca == int.MaxValue && cb == int.MaxValue)
+            {
+                break;
+            }
+
+            I32F32 v;
+            int col;
+            if (ca == cb)
+            {
+                col = ca;
+                v = alpha.SaturatingMul(newRow[a++].Val).SaturatingAdd(oneMinusAlpha.SaturatingMul(oldRow[b++].Val));
+            }
+            else if (ca < cb)
+            {
+                col = ca;
+                v = alpha.SaturatingMul(newRow[a++].Val);
+            }
+            else
+            {
+                col = cb;
+                v = oneMinusAlpha.SaturatingMul(oldRow[b++].Val);
+            }
+
+            if (v > I32F32.Zero)
+            {
+                output[count++] = ((ushort)col, v);
+            }
+        }
+
+        return output[..count].ToArray();
     }
 
     /// <summary>

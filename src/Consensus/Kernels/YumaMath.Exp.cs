@@ -8,6 +8,9 @@ public static partial class YumaMath
     private static readonly I32F32 NegExpClamp = I32F32.FromNum(-20);
 
     /// <summary>e stored by substrate-fixed at I9F23 precision: 22802600 / 2^23, widened exactly to I32F32.</summary>
+    /// <summary>Exact reciprocal divisors for the Taylor series' term/i, i in 2..31 (index = i).</summary>
+    private static readonly U64Divisor[] SmallDivisors = [.. Enumerable.Range(0, 32).Select(i => new U64Divisor((ulong)Math.Max(i, 1)))];
+
     private static readonly I32F32 EAtI9F23 = I32F32.FromBits(22802600L << 9);
 
     /// <summary>
@@ -42,30 +45,40 @@ public static partial class YumaMath
             return null;
         }
 
-        var term = s;
+        // On raw bits: s ≥ 0 (|x| ≤ 20 after the clamp), so every term and partial sum is non-negative.
+        long sBits = s.Bits;
+        long term = sBits;
+        long sum = result.Value.Bits;
         for (int i = 2; i <= 31; i++)
         {
-            var t = term.CheckedMul(s);
-            if (t is null)
+            // checked_mul(term, s) of two non-negative values: the unsigned 128-bit product shifted right 32 (floor),
+            // None when it does not fit a long, i.e. when the high half reaches 2^31.
+            ulong hi = Math.BigMul((ulong)term, (ulong)sBits, out ulong lo);
+            if (hi >= 1UL << 31)
             {
                 return null;
             }
 
+            ulong t = (hi << 32) | (lo >> 32);
+
             // checked_div(term, I32F32(i)) = trunc((term·2^32)/(i·2^32)) = trunc(term/i): never overflows for i ≥ 2.
-            term = I32F32.FromBits(t.Value.Bits / i);
-            if (term.IsZero)
+            // t ≥ 0 (a product of non-negative values, floored), so the signed division equals the unsigned one.
+            term = unchecked((long)SmallDivisors[i].Divide(t));
+            if (term == 0)
             {
                 // Every later term is 0 too (0·s = 0, 0/i = 0) and adding 0 cannot overflow: same result, fewer steps.
                 break;
             }
 
-            result = result.Value.CheckedAdd(term);
-            if (result is null)
+            // checked_add of two non-negative values overflows exactly when the wrapped sum is negative.
+            sum = unchecked(sum + term);
+            if (sum < 0)
             {
                 return null;
             }
         }
 
+        result = I32F32.FromBits(sum);
         return negative ? I32F32.One.CheckedDiv(result.Value) : result;
     }
 

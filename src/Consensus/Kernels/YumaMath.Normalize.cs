@@ -32,9 +32,10 @@ public static partial class YumaMath
             return;
         }
 
+        var divide = new I32F32Divisor(sum);
         for (int i = 0; i < x.Length; i++)
         {
-            x[i] = x[i].SafeDiv(sum);
+            x[i] = divide.SafeDivide(x[i]);
         }
     }
 
@@ -47,9 +48,10 @@ public static partial class YumaMath
             return;
         }
 
+        var divide = new I32F32Divisor(sum);
         for (int i = 0; i < x.Length; i++)
         {
-            x[i] = x[i].SafeDiv(sum);
+            x[i] = divide.SafeDivide(x[i]);
         }
     }
 

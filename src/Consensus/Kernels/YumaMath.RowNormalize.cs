@@ -21,10 +21,10 @@ public static partial class YumaMath
                 continue;
             }
 
-            var sum = I32F32.FromBits(s);
+            var divide = new I32F32Divisor(I32F32.FromBits(s));
             for (int k = 0; k < row.Length; k++)
             {
-                row[k].Val = row[k].Val.SafeDiv(sum);
+                row[k].Val = divide.SafeDivide(row[k].Val);
             }
         }
     }

@@ -37,30 +37,26 @@ public static partial class YumaMath
                 return score[idx[0]];
             }
 
-            var pivot = score[idx[n / 2]];
+            long pivot = score[idx[n / 2]].Bits;
             var loStake = I32F32.Zero;
             var hiStake = I32F32.Zero;
             int lowerCount = 0, upperCount = 0;
-            // Stable partition: lower entries compact in place (write index never passes read index), upper go to a buffer.
+            // Stable partition: lower entries compact in place (write index never passes read index), upper go to a
+            // buffer. Branch-free: every entry is written to both sides and only the matching side's count advances;
+            // a non-matching side adds a stake of 0, which leaves a saturating sum unchanged.
             for (int r = 0; r < n; r++)
             {
                 int k = idx[r];
-                var s = score[k];
-                if (s == pivot)
-                {
-                    continue;
-                }
-
-                if (s < pivot)
-                {
-                    loStake = loStake.SaturatingAdd(stake[k]);
-                    idx[lowerCount++] = k;
-                }
-                else
-                {
-                    hiStake = hiStake.SaturatingAdd(stake[k]);
-                    upperBuf[upperCount++] = k;
-                }
+                long s = score[k].Bits;
+                int lt = s < pivot ? 1 : 0;
+                int gt = s > pivot ? 1 : 0;
+                long st = stake[k].Bits;
+                loStake = loStake.SaturatingAdd(I32F32.FromBits(st & unchecked(-(long)lt)));
+                hiStake = hiStake.SaturatingAdd(I32F32.FromBits(st & unchecked(-(long)gt)));
+                idx[lowerCount] = k;
+                upperBuf[upperCount] = k;
+                lowerCount = unchecked(lowerCount + lt);
+                upperCount = unchecked(upperCount + gt);
             }
 
             if (minority < lo.SaturatingAdd(loStake) && lowerCount > 0)
@@ -76,7 +72,7 @@ public static partial class YumaMath
             }
             else
             {
-                return pivot;
+                return I32F32.FromBits(pivot);
             }
         }
 

@@ -14,12 +14,18 @@ public static class LiquidAlpha
     /// α = clamp(low + sig·(high − low), low, high). All saturating.
     /// </summary>
     /// <remarks>Port of run_epoch.rs alpha_sigmoid.</remarks>
-    public static I32F32 AlphaSigmoid(I32F32 consensus, I32F32 weight, I32F32 bond, I32F32 alphaLow, I32F32 alphaHigh, I32F32 steepness)
+    public static I32F32 AlphaSigmoid(I32F32 consensus, I32F32 weight, I32F32 bond, I32F32 alphaLow, I32F32 alphaHigh, I32F32 steepness) =>
+        AlphaSigmoidWithSlope(consensus, weight, bond, alphaLow, alphaHigh, Slope(steepness));
+
+    /// <summary>k = s saturating_div −100: the same for every entry of an epoch.</summary>
+    private static I32F32 Slope(I32F32 steepness) => steepness.SaturatingDiv(MinusHundred);
+
+    private static I32F32 AlphaSigmoidWithSlope(I32F32 consensus, I32F32 weight, I32F32 bond, I32F32 alphaLow, I32F32 alphaHigh, I32F32 slope)
     {
         var diffBuy = Clamp(weight.SaturatingSub(consensus), I32F32.Zero, I32F32.One);
         var diffSell = Clamp(bond.SaturatingSub(weight), I32F32.Zero, I32F32.One);
         var diff = weight >= bond ? diffBuy : diffSell;
-        var exponent = steepness.SaturatingDiv(MinusHundred).SaturatingMul(diff.SaturatingSub(Half));
+        var exponent = slope.SaturatingMul(diff.SaturatingSub(Half));
         var sigmoid = I32F32.One.SaturatingDiv(I32F32.One.SaturatingAdd(YumaMath.ExpSafe(exponent)));
         var alpha = alphaLow.SaturatingAdd(sigmoid.SaturatingMul(alphaHigh.SaturatingSub(alphaLow)));
         return Clamp(alpha, alphaLow, alphaHigh);
@@ -39,6 +45,7 @@ public static class LiquidAlpha
         I32F32 alphaLow, I32F32 alphaHigh, I32F32 steepness)
     {
         int n = consensus.Length;
+        var slope = Slope(steepness);
         var result = new (ushort Col, I32F32 Val)[weights.Length][];
         var alphaRow = new I32F32[n];
         var decay = new I32F32[n];
@@ -81,7 +88,7 @@ public static class LiquidAlpha
                 }
 
                 var b = bp < bRow.Length && bRow[bp].Col == j ? bRow[bp].Val : I32F32.Zero;
-                alphaRow[j] = AlphaSigmoid(consensus[j], w, b, alphaLow, alphaHigh, steepness);
+                alphaRow[j] = AlphaSigmoidWithSlope(consensus[j], w, b, alphaLow, alphaHigh, slope);
             }
 
             result[i] = YumaMath.MatEmaAlphaSparseRow(wRow, bRow, alphaRow, decay);

@@ -71,23 +71,8 @@ public static class YumaEpoch
         YumaMath.InplaceMaskVector(forbids, activeStake);
         YumaMath.InplaceNormalize(activeStake);
 
-        // W1–W6. Weights.
-        var weights = ReadWeights(input.Weights, n);
-        weights = YumaMath.MaskRowsSparse(forbids, weights);
-        weights = YumaMath.MaskDiagSparse(weights, owner ?? -1);
-        weights = YumaMath.VecMaskSparseMatrix(weights, lastUpdate, input.BlockAtRegistration, static (updated, registered) => updated <= registered);
-        if (input.CommitBlocks is { } commitBlocks)
-        {
-            var padded = new ulong[n];
-            for (int i = 0; i < n; i++)
-            {
-                padded[i] = i < commitBlocks.Length ? commitBlocks[i] : ulong.MaxValue;
-            }
-
-            weights = YumaMath.VecMaskSparseMatrix(weights, padded, input.BlockAtRegistration, static (commit, registered) => commit < registered);
-        }
-
-        YumaMath.InplaceRowNormalizeSparse(weights);
+        // W1–W6. Weights: read, row mask, diagonal, outdated and commit-reveal masks and row normalization in one pass.
+        var weights = ReadMaskedWeights(input, n, forbids, owner ?? -1);
 
         // W7–W12. Consensus, clipping, validator trust, incentive, weights for bonds.
         var kappa = YumaMath.U16ProportionToFixed(hp.Kappa);
@@ -112,8 +97,7 @@ public static class YumaEpoch
         (ushort Col, I32F32 Val)[][] bondsDelta;
         if (hp.Yuma3)
         {
-            var bonds = ReadBonds(input.Bonds, n, proportion: true);
-            bonds = YumaMath.ScalarVecMaskSparseMatrix(bonds, lastTempo, input.BlockAtRegistration, static (tempo, registered) => tempo <= registered);
+            var bonds = ReadBonds(input.Bonds, n, proportion: true, lastTempo, input.BlockAtRegistration);
             bool anyConsensus = Array.Exists(consensus, static c => !c.IsZero);
             if (hp.LiquidAlpha && anyConsensus)
             {
@@ -139,10 +123,13 @@ public static class YumaEpoch
         }
         else
         {
-            var bonds = ReadBonds(input.Bonds, n, proportion: false);
-            bonds = YumaMath.ScalarVecMaskSparseMatrix(bonds, lastTempo, input.BlockAtRegistration, static (tempo, registered) => tempo <= registered);
+            var bonds = ReadBonds(input.Bonds, n, proportion: false, lastTempo, input.BlockAtRegistration);
             YumaMath.InplaceColNormalizeSparse(bonds, n);
-            bondsDelta = YumaMath.RowHadamardSparse(weightsForBonds, activeStake);
+            // weights_for_bonds is read only here; unless it is the traced weights matrix itself (bonds penalty 0) its rows
+            // are scaled in place instead of copied.
+            bondsDelta = ReferenceEquals(weightsForBonds, weights)
+                ? YumaMath.RowHadamardSparse(weightsForBonds, activeStake)
+                : RowHadamardInPlace(weightsForBonds, activeStake);
             YumaMath.InplaceColNormalizeSparse(bondsDelta, n);
             var bma = I64F64.SaturatingFromNum(hp.BondsMovingAverage).SafeDiv(Million);
             var alpha = I32F32.One.SaturatingSub(I32F32.SaturatingFromNum(bma));
@@ -191,7 +178,7 @@ public static class YumaEpoch
             }
 
             var row = ema[i];
-            var stored = new (ushort Col, ushort Val)[row.Length];
+            var stored = AllocateRow<(ushort Col, ushort Val)>(row.Length);
             for (int k = 0; k < row.Length; k++)
             {
                 stored[k] = (row[k].Col, YumaMath.FixedProportionToU16(row[k].Val));
@@ -250,29 +237,70 @@ public static class YumaEpoch
         return alpha;
     }
 
-    /// <summary>get_weights_sparse: rows of uids &lt; n, entries with column &lt; n, integer-valued I32F32, stored order.</summary>
-    private static (ushort Col, I32F32 Val)[][] ReadWeights((ushort Col, ushort Val)[][] rows, int n)
+    /// <summary>
+    /// W1–W6 fused: get_weights_sparse (rows of uids &lt; n, columns &lt; n, integer-valued, stored order), then
+    /// mask_rows_sparse(forbids), mask_diag_sparse(_except_index owner), the outdated mask (last_update_i ≤
+    /// block_at_registration_j), the commit-reveal mask when enabled (commit_i &lt; block_at_registration_j, missing
+    /// commit = u64::MAX) and inplace_row_normalize_sparse. Every mask is an order-preserving filter on independent
+    /// per-entry conditions, so applying them together keeps exactly the same entries in the same order; missing
+    /// vector entries read as 0 as in vec_mask_sparse_matrix.
+    /// </summary>
+    private static (ushort Col, I32F32 Val)[][] ReadMaskedWeights(YumaInput input, int n, bool[] forbids, int owner)
     {
+        var rows = input.Weights;
+        var lastUpdate = input.LastUpdate;
+        var registered = input.BlockAtRegistration;
+        var commitBlocks = input.CommitBlocks;
         var result = new (ushort Col, I32F32 Val)[n][];
+        (ushort Col, I32F32 Val)[] buffer = [];
         for (int i = 0; i < n; i++)
         {
-            var row = i < rows.Length ? rows[i] : [];
-            int count = 0;
-            foreach (var e in row)
+            if (i >= rows.Length || i >= forbids.Length || forbids[i])
             {
-                if (e.Col < n)
-                {
-                    count++;
-                }
+                result[i] = [];
+                continue;
             }
 
-            var outRow = new (ushort Col, I32F32 Val)[count];
-            int k = 0;
+            var row = rows[i];
+            if (buffer.Length < row.Length)
+            {
+                buffer = new (ushort Col, I32F32 Val)[Math.Max(row.Length, 2 * buffer.Length)];
+            }
+
+            ulong updated = i < lastUpdate.Length ? lastUpdate[i] : 0;
+            ulong commit = commitBlocks is null ? 0 : i < commitBlocks.Length ? commitBlocks[i] : ulong.MaxValue;
+            int count = 0;
+            long sum = 0;
             foreach (var e in row)
             {
-                if (e.Col < n)
+                int j = e.Col;
+                if (j >= n || (j == i && i != owner))
                 {
-                    outRow[k++] = (e.Col, YumaMath.U16ToFixed(e.Val));
+                    continue;
+                }
+
+                ulong reg = j < registered.Length ? registered[j] : 0;
+                if (updated <= reg || (commitBlocks is not null && commit < reg))
+                {
+                    continue;
+                }
+
+                var value = YumaMath.U16ToFixed(e.Val);
+                buffer[count++] = (e.Col, value);
+                sum = unchecked(sum + value.Bits);
+            }
+
+            var outRow = AllocateRow<(ushort Col, I32F32 Val)>(count);
+            if (sum == 0)
+            {
+                buffer.AsSpan(0, count).CopyTo(outRow);
+            }
+            else
+            {
+                var divide = new I32F32Divisor(I32F32.FromBits(sum));
+                for (int k = 0; k < count; k++)
+                {
+                    outRow[k] = (buffer[k].Col, divide.SafeDivide(buffer[k].Val));
                 }
             }
 
@@ -283,26 +311,66 @@ public static class YumaEpoch
     }
 
     /// <summary>
-    /// get_bonds_sparse (integer-valued) or get_bonds_sparse_fixed_proportion (u16/65535). Unlike weights, the
+    /// get_bonds_sparse (integer-valued) or get_bonds_sparse_fixed_proportion (u16/65535), fused with the re-registration
+    /// mask scalar_vec_mask_sparse_matrix(last_tempo ≤ block_at_registration_j, missing = 0). Unlike weights, the
     /// reference does not filter bond columns ≥ n; they are kept (they can affect the liquid-alpha merge walk) and
     /// every later kernel ignores them.
     /// </summary>
-    private static (ushort Col, I32F32 Val)[][] ReadBonds((ushort Col, ushort Val)[][] rows, int n, bool proportion)
+    private static (ushort Col, I32F32 Val)[][] ReadBonds(
+        (ushort Col, ushort Val)[][] rows, int n, bool proportion, ulong lastTempo, ulong[] registered)
     {
         var result = new (ushort Col, I32F32 Val)[n][];
+        (ushort Col, I32F32 Val)[] buffer = [];
         for (int i = 0; i < n; i++)
         {
             var row = i < rows.Length ? rows[i] : [];
-            var outRow = new (ushort Col, I32F32 Val)[row.Length];
-            for (int k = 0; k < row.Length; k++)
+            if (buffer.Length < row.Length)
             {
-                outRow[k] = (row[k].Col, proportion ? YumaMath.U16ProportionToFixed(row[k].Val) : YumaMath.U16ToFixed(row[k].Val));
+                buffer = new (ushort Col, I32F32 Val)[Math.Max(row.Length, 2 * buffer.Length)];
             }
 
-            result[i] = outRow;
+            int count = 0;
+            foreach (var e in row)
+            {
+                ulong reg = e.Col < registered.Length ? registered[e.Col] : 0;
+                if (lastTempo <= reg)
+                {
+                    continue;
+                }
+
+                buffer[count++] = (e.Col, proportion ? YumaMath.U16ProportionToFixed(e.Val) : YumaMath.U16ToFixed(e.Val));
+            }
+
+            result[i] = CopyRow(buffer.AsSpan(0, count));
         }
 
         return result;
+    }
+
+    /// <summary>row_hadamard_sparse (m_ij · v_i, saturating) on rows this epoch owns, in place.</summary>
+    private static (ushort Col, I32F32 Val)[][] RowHadamardInPlace((ushort Col, I32F32 Val)[][] matrix, ReadOnlySpan<I32F32> vector)
+    {
+        for (int i = 0; i < matrix.Length; i++)
+        {
+            var row = matrix[i];
+            var vi = i < vector.Length ? vector[i] : I32F32.Zero;
+            for (int k = 0; k < row.Length; k++)
+            {
+                row[k].Val = row[k].Val.SaturatingMul(vi);
+            }
+        }
+
+        return matrix;
+    }
+
+    /// <summary>A row array every element of which the caller writes: no zeroing for the larger rows.</summary>
+    private static T[] AllocateRow<T>(int count) => count == 0 ? [] : GC.AllocateUninitializedArray<T>(count);
+
+    private static T[] CopyRow<T>(ReadOnlySpan<T> values)
+    {
+        var row = AllocateRow<T>(values.Length);
+        values.CopyTo(row);
+        return row;
     }
 
     private static (ushort Col, I32F32 Val)[][] DeepCopy((ushort Col, I32F32 Val)[][] rows)

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Bittensor.Ledger.Domain;
+using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Neurons;
 using Bittensor.Ledger.Domain.Stake;
 using Bittensor.Ledger.Domain.Subnets;
@@ -49,6 +50,10 @@ public partial class SubnetStatusProjection : EventProjection
     public void Project(AlphaBurned e, IDocumentOperations ops) => Upsert(e, ops);
 
     public void Project(AlphaRecycled e, IDocumentOperations ops) => Upsert(e, ops);
+
+    public void Project(EpochCompleted e, IDocumentOperations ops) => Upsert(e, ops);
+
+    public void Project(SubnetEmissionPosted e, IDocumentOperations ops) => Upsert(e, ops);
 
     private static void Upsert(ISubnetEvent e, IDocumentOperations ops)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using Bittensor.Ledger.Domain;
+using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Neurons;
 using Bittensor.Ledger.Domain.Stake;
 using Bittensor.Ledger.Domain.Weights;
@@ -46,7 +47,8 @@ public static class SubnetStatusTransformation
         "total_stake = s.total_stake + excluded.total_stake";
 
     /// <summary>A neuron registered at a uid that was pruned replaces it (n unchanged); otherwise n grows by one.
-    /// Staked alpha that is burned or recycled leaves the subnet's stake; a move between hotkeys does not.</summary>
+    /// Staked alpha that is burned or recycled leaves the subnet's stake; a move between hotkeys does not; an epoch's
+    /// distribution adds what it stakes.</summary>
     public static SubnetStatusDelta Delta(ISubnetEvent e)
     {
         var d = new SubnetStatusDelta(e.NetUid.Value, 0, e.Block.Value, 0, BigInteger.Zero);
@@ -69,6 +71,22 @@ public static class SubnetStatusTransformation
                 break;
             case AlphaRecycled s:
                 d.Stake = -(BigInteger)s.Alpha.Value;
+                break;
+            case SubnetEmissionPosted p:
+                // An epoch's distribution stakes incentive, dividends and the owner cut (and may burn from stake: never today).
+                foreach (var posting in p.Postings)
+                {
+                    if (posting.To.Kind == AccountKind.Stake)
+                    {
+                        d.Stake += posting.Amount.Value;
+                    }
+
+                    if (posting.From.Kind == AccountKind.Stake)
+                    {
+                        d.Stake -= posting.Amount.Value;
+                    }
+                }
+
                 break;
         }
 

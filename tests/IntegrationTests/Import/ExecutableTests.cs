@@ -24,6 +24,27 @@ public sealed class ExecutableTests
         status.Output.ShouldContain($"\"events\": {lines + (2 * epochs)}");
     }
 
+    [Fact]
+    public async Task SimulateThenVerify_ThroughTheExecutable()
+    {
+        var db = await PostgresServer.CreateDatabaseAsync("exe_simulate");
+
+        var simulate = await RunAsync("simulate", "--blocks", "150", "--tempo", "20", "--neurons", "16", "--validators", "4", "--connection", db);
+        var verify = await RunAsync("verify", "--json", "--connection", db);
+        var again = await RunAsync("simulate", "--blocks", "10", "--connection", db);
+        var bad = await RunAsync("simulate", "--validators", "0", "--connection", db);
+
+        simulate.ExitCode.ShouldBe(0, simulate.Error);
+        simulate.Output.ShouldContain("per-uid emission + dust = drained pot");
+        simulate.Output.ShouldNotContain("BROKEN");
+        verify.ExitCode.ShouldBe(0, verify.Error);
+        verify.Output.ShouldContain("\"holds\": true");
+        again.ExitCode.ShouldBe(2);
+        again.Error.ShouldContain("pass --reset");
+        bad.ExitCode.ShouldBe(2);
+        bad.Error.ShouldContain("--validators: must be 1..neurons");
+    }
+
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };

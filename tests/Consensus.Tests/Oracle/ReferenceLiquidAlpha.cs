@@ -1,0 +1,92 @@
+using Bittensor.Ledger.Consensus.FixedPoint;
+
+
+namespace Bittensor.Ledger.Consensus.Tests.Oracle;
+
+/// <summary>Liquid alpha (spec §3.2): a per-(validator, miner) EMA coefficient from a sigmoid of the weight/bond gap.</summary>
+internal static class ReferenceLiquidAlpha
+{
+    private static readonly I32F32 Half = I32F32.FromBits(1L << 31);
+    private static readonly I32F32 MinusHundred = I32F32.FromNum(-100);
+
+    /// <summary>
+    /// d = clamp(w − c, 0, 1) if w ≥ b else clamp(b − w, 0, 1); sig = 1 / (1 + exp_safe((s / −100)·(d − 0.5)));
+    /// α = clamp(low + sig·(high − low), low, high). All saturating.
+    /// </summary>
+    /// <remarks>Port of run_epoch.rs alpha_sigmoid.</remarks>
+    public static I32F32 AlphaSigmoid(I32F32 consensus, I32F32 weight, I32F32 bond, I32F32 alphaLow, I32F32 alphaHigh, I32F32 steepness)
+    {
+        var diffBuy = Clamp(weight.SaturatingSub(consensus), I32F32.Zero, I32F32.One);
+        var diffSell = Clamp(bond.SaturatingSub(weight), I32F32.Zero, I32F32.One);
+        var diff = weight >= bond ? diffBuy : diffSell;
+        var exponent = steepness.SaturatingDiv(MinusHundred).SaturatingMul(diff.SaturatingSub(Half));
+        var sigmoid = I32F32.One.SaturatingDiv(I32F32.One.SaturatingAdd(ReferenceMath.ExpSafe(exponent)));
+        var alpha = alphaLow.SaturatingAdd(sigmoid.SaturatingMul(alphaHigh.SaturatingSub(alphaLow)));
+        return Clamp(alpha, alphaLow, alphaHigh);
+    }
+
+    /// <summary>math.rs clamp_value: below low → low, else above high → high, else unchanged.</summary>
+    private static I32F32 Clamp(I32F32 value, I32F32 low, I32F32 high) => value < low ? low : value > high ? high : value;
+
+    /// <summary>
+    /// The bonds EMA with liquid alpha (mat_ema_alpha_sparse over the dense alpha matrix of
+    /// compute_liquid_alpha_values_sparse), computed row by row. Only the alpha entries that mat_ema_alpha_sparse reads
+    /// (the columns of each new row) are evaluated; the merge walk over the stored rows reproduces the reference's
+    /// sorted-order peek walk, including its behaviour on rows that are not sorted by column.
+    /// </summary>
+    public static (ushort Col, I32F32 Val)[][] EmaBonds(
+        (ushort Col, I32F32 Val)[][] weights, (ushort Col, I32F32 Val)[][] bonds, ReadOnlySpan<I32F32> consensus,
+        I32F32 alphaLow, I32F32 alphaHigh, I32F32 steepness)
+    {
+        int n = consensus.Length;
+        var result = new (ushort Col, I32F32 Val)[weights.Length][];
+        var alphaRow = new I32F32[n];
+        var decay = new I32F32[n];
+        var cols = new List<int>();
+        var seen = new bool[n];
+        for (int i = 0; i < weights.Length; i++)
+        {
+            var wRow = weights[i];
+            var bRow = i < bonds.Length ? bonds[i] : [];
+            if (wRow.Length == 0)
+            {
+                result[i] = [];
+                continue;
+            }
+
+            cols.Clear();
+            foreach (var e in wRow)
+            {
+                if (e.Col < n && !seen[e.Col])
+                {
+                    seen[e.Col] = true;
+                    cols.Add(e.Col);
+                }
+            }
+
+            cols.Sort();
+            int wp = 0, bp = 0;
+            foreach (int j in cols)
+            {
+                seen[j] = false;
+                while (wp < wRow.Length && wRow[wp].Col < j)
+                {
+                    wp++;
+                }
+
+                var w = wp < wRow.Length && wRow[wp].Col == j ? wRow[wp].Val : I32F32.Zero;
+                while (bp < bRow.Length && bRow[bp].Col < j)
+                {
+                    bp++;
+                }
+
+                var b = bp < bRow.Length && bRow[bp].Col == j ? bRow[bp].Val : I32F32.Zero;
+                alphaRow[j] = AlphaSigmoid(consensus[j], w, b, alphaLow, alphaHigh, steepness);
+            }
+
+            result[i] = ReferenceMath.MatEmaAlphaSparseRow(wRow, bRow, alphaRow, decay);
+        }
+
+        return result;
+    }
+}

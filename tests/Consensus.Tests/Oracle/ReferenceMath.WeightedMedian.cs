@@ -1,0 +1,195 @@
+using Bittensor.Ledger.Consensus.FixedPoint;
+
+namespace Bittensor.Ledger.Consensus.Tests.Oracle;
+
+internal static partial class ReferenceMath
+{
+    /// <summary>
+    /// Stake-weighted median of <paramref name="score"/> over <paramref name="partitionIdx"/> by deterministic mid-pivot
+    /// partitioning: pivot = score[idx[len/2]]; lower (&lt; pivot) and upper (&gt; pivot) keep their order, equal scores are
+    /// skipped; stakes are summed with saturating_add. Descend into lower when minority &lt; lo + lo_stake, into upper when
+    /// hi − hi_stake ≤ minority, else return the pivot. Returns 0 for an empty partition or after |idx| iterations.
+    /// </summary>
+    /// <remarks>Port of math.rs weighted_median. <paramref name="partitionIdx"/> is used as scratch and overwritten.</remarks>
+    public static I32F32 WeightedMedian(
+        ReadOnlySpan<I32F32> stake, ReadOnlySpan<I32F32> score, Span<int> partitionIdx, I32F32 minority, I32F32 partitionLo, I32F32 partitionHi) =>
+        WeightedMedian(stake, score, partitionIdx, minority, partitionLo, partitionHi, new int[partitionIdx.Length]);
+
+    private static I32F32 WeightedMedian(
+        ReadOnlySpan<I32F32> stake, ReadOnlySpan<I32F32> score, Span<int> partitionIdx, I32F32 minority, I32F32 partitionLo, I32F32 partitionHi,
+        Span<int> upperBuf)
+    {
+        int len = partitionIdx.Length;
+        int maxIterations = len;
+        var idx = partitionIdx;
+        var lo = partitionLo;
+        var hi = partitionHi;
+        for (int iteration = 0; iteration <= maxIterations; iteration++)
+        {
+            int n = idx.Length;
+            if (n == 0)
+            {
+                return I32F32.Zero;
+            }
+
+            if (n == 1)
+            {
+                return score[idx[0]];
+            }
+
+            var pivot = score[idx[n / 2]];
+            var loStake = I32F32.Zero;
+            var hiStake = I32F32.Zero;
+            int lowerCount = 0, upperCount = 0;
+            // Stable partition: lower entries compact in place (write index never passes read index), upper go to a buffer.
+            for (int r = 0; r < n; r++)
+            {
+                int k = idx[r];
+                var s = score[k];
+                if (s == pivot)
+                {
+                    continue;
+                }
+
+                if (s < pivot)
+                {
+                    loStake = loStake.SaturatingAdd(stake[k]);
+                    idx[lowerCount++] = k;
+                }
+                else
+                {
+                    hiStake = hiStake.SaturatingAdd(stake[k]);
+                    upperBuf[upperCount++] = k;
+                }
+            }
+
+            if (minority < lo.SaturatingAdd(loStake) && lowerCount > 0)
+            {
+                hi = lo.SaturatingAdd(loStake);
+                idx = idx[..lowerCount];
+            }
+            else if (hi.SaturatingSub(hiStake) <= minority && upperCount > 0)
+            {
+                lo = hi.SaturatingSub(hiStake);
+                upperBuf[..upperCount].CopyTo(idx);
+                idx = idx[..upperCount];
+            }
+            else
+            {
+                return pivot;
+            }
+        }
+
+        return I32F32.Zero;
+    }
+
+    /// <summary>
+    /// Column-wise stake-weighted median: rows with stake &gt; 0 are kept (uid order), their stakes normalized; minority =
+    /// Σ normalized stake − majority (saturating); each column's dense score vector over those rows (missing = 0, a later
+    /// duplicate column in a row overwrites) goes through <see cref="WeightedMedian"/> with lo = 0, hi = Σ stake.
+    /// </summary>
+    /// <remarks>Port of math.rs weighted_median_col_sparse.</remarks>
+    public static void WeightedMedianColSparse(
+        ReadOnlySpan<I32F32> stake, (ushort Col, I32F32 Val)[][] score, int columns, I32F32 majority, Span<I32F32> destination)
+    {
+        int rows = stake.Length;
+        int k = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            if (stake[r] > I32F32.Zero)
+            {
+                k++;
+            }
+        }
+
+        var useStake = new I32F32[k];
+        var rowOf = new int[k];
+        k = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            if (stake[r] > I32F32.Zero)
+            {
+                rowOf[k] = r;
+                useStake[k++] = stake[r];
+            }
+        }
+
+        InplaceNormalize(useStake);
+        var stakeSum = Sum(useStake);
+        var minority = stakeSum.SaturatingSub(majority);
+
+        // Column-compressed view of the positive-stake rows, in row order (so later duplicates overwrite).
+        var colCount = new int[columns + 1];
+        for (int u = 0; u < k; u++)
+        {
+            if (rowOf[u] >= score.Length)
+            {
+                continue;
+            }
+
+            foreach (var e in score[rowOf[u]])
+            {
+                if (e.Col < columns)
+                {
+                    colCount[e.Col + 1]++;
+                }
+            }
+        }
+
+        for (int c = 0; c < columns; c++)
+        {
+            colCount[c + 1] += colCount[c];
+        }
+
+        var fill = (int[])colCount.Clone();
+        var entryRow = new int[colCount[columns]];
+        var entryVal = new I32F32[colCount[columns]];
+        for (int u = 0; u < k; u++)
+        {
+            if (rowOf[u] >= score.Length)
+            {
+                continue;
+            }
+
+            foreach (var e in score[rowOf[u]])
+            {
+                if (e.Col < columns)
+                {
+                    int p = fill[e.Col]++;
+                    entryRow[p] = u;
+                    entryVal[p] = e.Val;
+                }
+            }
+        }
+
+        var useScore = new I32F32[k];
+        var idx = new int[k];
+        var upper = new int[k];
+        for (int c = 0; c < columns; c++)
+        {
+            if (colCount[c] == colCount[c + 1])
+            {
+                // Every score is 0: the pivot is 0 and nothing lies below or above it.
+                destination[c] = I32F32.Zero;
+                continue;
+            }
+
+            for (int p = colCount[c]; p < colCount[c + 1]; p++)
+            {
+                useScore[entryRow[p]] = entryVal[p];
+            }
+
+            for (int u = 0; u < k; u++)
+            {
+                idx[u] = u;
+            }
+
+            destination[c] = WeightedMedian(useStake, useScore, idx, minority, I32F32.Zero, stakeSum, upper);
+
+            for (int p = colCount[c]; p < colCount[c + 1]; p++)
+            {
+                useScore[entryRow[p]] = I32F32.Zero;
+            }
+        }
+    }
+}
