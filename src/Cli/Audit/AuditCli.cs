@@ -133,6 +133,9 @@ internal static class AuditCli
         return table;
     }
 
+    /// <summary>A row of plain text: cells such as "(0, 30]" are not Spectre markup.</summary>
+    public static Table AddTextRow(this Table table, params string[] cells) => table.AddRow([.. cells.Select(c => new Text(c))]);
+
     public static string Num<T>(T value) where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
 
     public static string Pct(double? value) => value is { } v ? v.ToString("F4", CultureInfo.InvariantCulture) + "%" : "-";

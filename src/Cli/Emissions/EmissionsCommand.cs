@@ -42,11 +42,11 @@ public static class EmissionsCommand
                     "server (rao)", "validator (rao)", "take (rao)", "nominators (rao)");
                 foreach (var r in report.Rows)
                 {
-                    table.AddRow(Num(r.NetUid), Num(r.Epoch), Num(r.Uid), Num(r.Block), Short(r.Hotkey), Num(r.StakeWeight), Num(r.Consensus), Num(r.Incentive),
+                    table.AddTextRow(Num(r.NetUid), Num(r.Epoch), Num(r.Uid), Num(r.Block), Short(r.Hotkey), Num(r.StakeWeight), Num(r.Consensus), Num(r.Incentive),
                         Num(r.Dividends), Num(r.ValidatorTrust), Num(r.ServerEmission), Num(r.ValidatorEmission), Num(r.Take), Num(r.NominatorDividends));
                 }
 
-                table.AddRow("total", "", "", "", "", "", "", "", "", "", Num(report.ServerEmission), Num(report.ValidatorEmission), Num(report.Take), Num(report.NominatorDividends));
+                table.AddTextRow("total", "", "", "", "", "", "", "", "", "", Num(report.ServerEmission), Num(report.ValidatorEmission), Num(report.Take), Num(report.NominatorDividends));
                 console.Write(table);
                 console.WriteLine($"{report.Rows.Count} rows, emission {Num(report.Emission)} rao");
                 return 0;

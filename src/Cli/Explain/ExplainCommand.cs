@@ -62,7 +62,7 @@ public static class ExplainCommand
             var weights = Table("validator", "hotkey", "weights_set seq", "block", "stored u16", "normalized", "clipped", "validator active stake");
             foreach (var w in m.Weights)
             {
-                weights.AddRow(Num(w.Validator), Short(w.Hotkey), w.WeightsSeq is { } s ? Num(s) : "-", w.WeightsBlock is { } b ? Num(b) : "-", Num(w.Stored),
+                weights.AddTextRow(Num(w.Validator), Short(w.Hotkey), w.WeightsSeq is { } s ? Num(s) : "-", w.WeightsBlock is { } b ? Num(b) : "-", Num(w.Stored),
                     w.Normalized.ToString(), w.WasClipped ? $"{w.Clipped} (clipped)" : w.Clipped.ToString(), w.ValidatorActiveStake.ToString());
             }
 
@@ -77,7 +77,7 @@ public static class ExplainCommand
         var payouts = Table("seq", "#", "reason", "to", "amount (rao)");
         foreach (var p in x.Payouts)
         {
-            payouts.AddRow(Num(p.Seq), Num(p.Ordinal), p.Reason, p.To, Num(p.Amount));
+            payouts.AddTextRow(Num(p.Seq), Num(p.Ordinal), p.Reason, p.To, Num(p.Amount));
         }
 
         payouts.Title = new TableTitle("postings paying this uid");

@@ -36,7 +36,7 @@ public static class MetagraphCommand
                     "emission (rao)", "active", "permit", "last update");
                 foreach (var n in report.Neurons)
                 {
-                    table.AddRow(Num(n.Uid), Short(n.Hotkey), Short(n.Coldkey), Num(n.RegisteredAt), Num(n.Stake), Num(n.StakeWeight), Num(n.Consensus),
+                    table.AddTextRow(Num(n.Uid), Short(n.Hotkey), Short(n.Coldkey), Num(n.RegisteredAt), Num(n.Stake), Num(n.StakeWeight), Num(n.Consensus),
                         Num(n.Incentive), Num(n.Dividends), Num(n.ValidatorTrust), Num(n.Emission), n.Active ? "yes" : "no", n.ValidatorPermit ? "yes" : "no",
                         n.LastUpdate is { } u ? Num(u) : "-");
                 }

@@ -78,7 +78,7 @@ public static class RebuildCommand
             var table = new Table().AddColumns("projection", "rows", "checkpoint", "sha-256");
             foreach (var d in report.Digests)
             {
-                table.AddRow(d.Name, Num(d.Rows), Num(d.Checkpoint), d.Digest);
+                table.AddTextRow(d.Name, Num(d.Rows), Num(d.Checkpoint), d.Digest);
             }
 
             console.Write(table);

@@ -35,12 +35,12 @@ public static class StakeCommand
                 var table = Table("netuid", "hotkey", "coldkey", "stake (rao)", "hotkey total (rao)", "last change");
                 foreach (var p in report.Positions)
                 {
-                    table.AddRow(Num(p.NetUid), p.Hotkey, p.Coldkey, Num(p.Stake), Num(p.HotkeyTotal), Num(p.LastChangeBlock));
+                    table.AddTextRow(Num(p.NetUid), p.Hotkey, p.Coldkey, Num(p.Stake), Num(p.HotkeyTotal), Num(p.LastChangeBlock));
                 }
 
                 foreach (var (netuid, total) in report.TotalBySubnet.OrderBy(kv => kv.Key))
                 {
-                    table.AddRow(Num(netuid), "total", "", Num(total), "", "");
+                    table.AddTextRow(Num(netuid), "total", "", Num(total), "", "");
                 }
 
                 console.Write(table);

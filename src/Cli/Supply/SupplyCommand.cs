@@ -62,7 +62,7 @@ public static class SupplyCommand
         var table = Table("asset", "issuance start", "issuance end", "minted", "recycled", "burned", "staked", "inflation/yr");
         foreach (var a in report.Assets)
         {
-            table.AddRow(a.Asset, Num(a.IssuanceStart), Num(a.IssuanceEnd), Num(a.Minted), Num(a.Recycled), Num(a.Burned), Num(a.StakedEnd), Pct(a.AnnualizedInflationPercent));
+            table.AddTextRow(a.Asset, Num(a.IssuanceStart), Num(a.IssuanceEnd), Num(a.Minted), Num(a.Recycled), Num(a.Burned), Num(a.StakedEnd), Pct(a.AnnualizedInflationPercent));
         }
 
         console.Write(table);
@@ -72,7 +72,7 @@ public static class SupplyCommand
             var epochs = Table("epoch", "blocks", "tao minted", "tao issuance", "alpha minted", "alpha recycled", "alpha burned", "alpha issuance", "alpha inflation/yr");
             foreach (var e in report.Epochs)
             {
-                epochs.AddRow(Num(e.Epoch), $"({Num(e.FromBlock)}, {Num(e.Block)}]", Num(e.Tao.Minted), Num(e.Tao.IssuanceEnd), Num(e.Alpha.Minted), Num(e.Alpha.Recycled),
+                epochs.AddTextRow(Num(e.Epoch), $"({Num(e.FromBlock)}, {Num(e.Block)}]", Num(e.Tao.Minted), Num(e.Tao.IssuanceEnd), Num(e.Alpha.Minted), Num(e.Alpha.Recycled),
                     Num(e.Alpha.Burned), Num(e.Alpha.IssuanceEnd), Pct(e.Alpha.AnnualizedInflationPercent));
             }
 
@@ -95,7 +95,7 @@ public static class SupplyCommand
         var table = Table("netuid", "stake start", "stake end", "share start", "share end", "emission received", "yield/yr", "supply growth/yr", "real yield/yr");
         foreach (var s in report.Subnets)
         {
-            table.AddRow(Num(s.NetUid), Num(s.StakeStart), Num(s.StakeEnd), Pct(s.ShareStartPercent), Pct(s.ShareEndPercent), Num(s.EmissionReceived),
+            table.AddTextRow(Num(s.NetUid), Num(s.StakeStart), Num(s.StakeEnd), Pct(s.ShareStartPercent), Pct(s.ShareEndPercent), Num(s.EmissionReceived),
                 Pct(s.YieldPercent), Pct(s.SupplyGrowthPercent), Pct(s.RealYieldPercent));
         }
 
