@@ -54,7 +54,7 @@ public static class RebuildCommand
             }
 
             await output.WriteLineAsync(
-                $"rebuilt through seq {Num(result.HighWater)}: {Num(result.Events)} events in {result.Elapsed.TotalSeconds.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)} s, {Num(Math.Round(result.EventsPerSecond))} events/s".AsMemory(), token).ConfigureAwait(false);
+                $"rebuilt through seq {Num(result.HighWater)}: {Num(result.Events)} events of the projected types in {result.Elapsed.TotalSeconds.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)} s, {Num(Math.Round(result.EventsPerSecond))} events/s".AsMemory(), token).ConfigureAwait(false);
             await ReportAsync(output, result.Gaps, result.Skipped, token).ConfigureAwait(false);
             return 0;
         }, ct));
