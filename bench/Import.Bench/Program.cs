@@ -31,6 +31,11 @@ if (!File.Exists(file))
     Console.WriteLine($"generated in {generate.Elapsed.TotalSeconds:F1} s");
 }
 
+if (args.Contains("--trace"))
+{
+    Environment.SetEnvironmentVariable("LEDGER_IMPORT_TRACE", "1");
+}
+
 if (args.Contains("--phases"))
 {
     await Phases.RunAsync(file);

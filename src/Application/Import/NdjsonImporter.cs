@@ -23,6 +23,7 @@ namespace Bittensor.Ledger.Application.Import;
 internal sealed class NdjsonImporter(LedgerEngine engine, EventBatchWriter writer, ImportFile command, RejectedLines rejected)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly ImportTrace? _trace = ImportTrace.FromEnvironment();
 
     // The last block already in the store when the import started. A content key starts with its line's block, so
     // a line past this block cannot be in the store yet, and within one run the codec's scope keeps content keys
@@ -42,6 +43,7 @@ internal sealed class NdjsonImporter(LedgerEngine engine, EventBatchWriter write
         try
         {
             var error = await CheckAndWriteAsync(batches.Reader, ct).ConfigureAwait(false);
+            _trace?.Report(_clock.Elapsed);
             return Summary(error);
         }
         finally
@@ -64,6 +66,7 @@ internal sealed class NdjsonImporter(LedgerEngine engine, EventBatchWriter write
         // Identical lines within a block are distinct facts: the codec's scope numbers their keys (#2, #3, ...).
         var keys = new NaturalKeyScope();
         var batch = new List<Pending>(command.BatchSize);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await foreach (var line in NdjsonLines.ReadAsync(file, ct).ConfigureAwait(false))
@@ -87,8 +90,12 @@ internal sealed class NdjsonImporter(LedgerEngine engine, EventBatchWriter write
 
                 if (batch.Count == command.BatchSize)
                 {
+                    _trace?.Add(ImportTrace.Step.ReadParse, started);
+                    var handOff = Stopwatch.GetTimestamp();
                     await output.WriteAsync(batch, ct).ConfigureAwait(false);
+                    _trace?.Add(ImportTrace.Step.ReadWaitHandOff, handOff);
                     batch = new List<Pending>(command.BatchSize);
+                    started = Stopwatch.GetTimestamp();
                 }
             }
 
@@ -113,8 +120,21 @@ internal sealed class NdjsonImporter(LedgerEngine engine, EventBatchWriter write
         var inFlight = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            await foreach (var batch in input.ReadAllAsync(ct).ConfigureAwait(false))
+            while (true)
             {
+                var t = Stopwatch.GetTimestamp();
+                if (!input.TryRead(out var batch))
+                {
+                    if (!await input.WaitToReadAsync(ct).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    batch = await input.ReadAsync(ct).ConfigureAwait(false);
+                }
+
+                _trace?.Add(ImportTrace.Step.CheckWaitInput, t);
+                t = Stopwatch.GetTimestamp();
                 var keys = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var p in batch)
                 {
@@ -127,6 +147,8 @@ internal sealed class NdjsonImporter(LedgerEngine engine, EventBatchWriter write
                 // The store holds every batch but the one being written; that one's keys are still in memory.
                 var existing = await writer.ExistingKeysAsync(keys, ct).ConfigureAwait(false);
                 existing.UnionWith(ExplicitIds(batch).Where(inFlight.Contains));
+                _trace?.Add(ImportTrace.Step.CheckKeys, t);
+                t = Stopwatch.GetTimestamp();
                 var (accepted, present, rejectedHere, error) = await JudgeAsync(batch, existing, ct).ConfigureAwait(false);
                 if (error is not null)
                 {
@@ -134,11 +156,17 @@ internal sealed class NdjsonImporter(LedgerEngine engine, EventBatchWriter write
                 }
 
                 // JSON, stream ids and status deltas are computed while the previous batch is still being written.
+                _trace?.Add(ImportTrace.Step.CheckJudge, t);
+                t = Stopwatch.GetTimestamp();
                 var prepared = writer.Prepare(accepted);
+                _trace?.Add(ImportTrace.Step.CheckPrepare, t);
+                t = Stopwatch.GetTimestamp();
                 if (write is not null)
                 {
                     await write.ConfigureAwait(false);
                 }
+
+                _trace?.Add(ImportTrace.Step.CheckWaitWrite, t);
 
                 _present += present;
                 _rejected += rejectedHere;
@@ -163,7 +191,7 @@ internal sealed class NdjsonImporter(LedgerEngine engine, EventBatchWriter write
 
     private async Task WriteAsync(PreparedBatch accepted, int facts, CancellationToken ct)
     {
-        await writer.AppendAsync(accepted, ct).ConfigureAwait(false);
+        await writer.AppendAsync(accepted, _trace, ct).ConfigureAwait(false);
         _appended += facts;
         _epochs += (accepted.Count - facts) / 2;
         command.Progress?.Report(Progress());

@@ -8,30 +8,39 @@ namespace Bittensor.Ledger.Application.Store;
 /// <summary>One event to append, with the natural key that makes appending it idempotent.</summary>
 public readonly record struct KeyedEvent(ILedgerEvent Event, string NaturalKey);
 
-/// <summary>A batch with everything that needs no database already computed (stream ids, JSON, type names, status
-/// deltas), so the import can prepare the next batch while the previous one is being written.</summary>
+/// <summary>A batch with everything that needs no database already computed (stream ids, status deltas and both
+/// COPY payloads in PostgreSQL's binary COPY format, with the seq_ids and versions left as placeholders), so the
+/// import prepares the next batch while the previous one is being written and the write itself only patches
+/// 16 bytes per row and streams the bytes.</summary>
 public sealed class PreparedBatch
 {
     internal PreparedBatch(int count)
     {
         StreamIds = new string[count];
-        Json = new string[count];
-        Aliases = new string[count];
-        DotnetTypes = new string[count];
         Keys = new string[count];
+        EventSeqAt = new int[count];
+        EventVersionAt = new int[count];
+        KeySeqAt = new int[count];
     }
 
     public int Count => Keys.Length;
 
     internal string[] StreamIds { get; }
 
-    internal string[] Json { get; }
-
-    internal string[] Aliases { get; }
-
-    internal string[] DotnetTypes { get; }
-
     internal string[] Keys { get; }
+
+    /// <summary>COPY mt_events rows, binary format; <see cref="EventSeqAt"/> and <see cref="EventVersionAt"/> are the
+    /// offsets of each row's seq_id and version values.</summary>
+    internal CopyBuffer Events { get; } = new();
+
+    internal int[] EventSeqAt { get; }
+
+    internal int[] EventVersionAt { get; }
+
+    /// <summary>COPY ledger_natural_keys rows, binary format; <see cref="KeySeqAt"/> are the seq_id offsets.</summary>
+    internal CopyBuffer NaturalKeys { get; } = new();
+
+    internal int[] KeySeqAt { get; }
 
     internal Dictionary<string, long> Streams { get; } = new(StringComparer.Ordinal);
 
@@ -55,14 +64,37 @@ public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents s
     {
         ArgumentNullException.ThrowIfNull(batch);
         var prepared = new PreparedBatch(batch.Count);
+        var events = prepared.Events;
+        var keys = prepared.NaturalKeys;
+        events.Header();
+        keys.Header();
+        var now = CopyBuffer.TimestampTz(DateTime.UtcNow);
         for (var i = 0; i < batch.Count; i++)
         {
             var e = batch[i].Event;
-            prepared.StreamIds[i] = StreamIds.For(e);
-            prepared.Streams.TryAdd(prepared.StreamIds[i], 0);
-            prepared.Json[i] = stored.Json(e);
-            (prepared.Aliases[i], prepared.DotnetTypes[i]) = stored.Names(e);
+            var streamId = StreamIds.For(e);
+            prepared.StreamIds[i] = streamId;
+            prepared.Streams.TryAdd(streamId, 0);
+            var (alias, dotnetType) = stored.Names(e);
             prepared.Keys[i] = batch[i].NaturalKey;
+
+            // Same columns, values and JSON as Marten's own append (see the COPY statement in AppendAsync).
+            events.Row(10);
+            prepared.EventSeqAt[i] = events.Int64(0);
+            events.Uuid(Guid.CreateVersion7());
+            events.Text(streamId);
+            prepared.EventVersionAt[i] = events.Int64(0);
+            events.Jsonb(stored.Json(e));
+            events.Text(alias);
+            events.Text(Tenant);
+            events.Int64(now);
+            events.Text(dotnetType);
+            events.Bool(false);
+
+            keys.Row(2);
+            keys.Text(batch[i].NaturalKey);
+            prepared.KeySeqAt[i] = keys.Int64(0);
+
             if (e is ISubnetEvent se)
             {
                 var d = SubnetStatusTransformation.Delta(se);
@@ -78,13 +110,18 @@ public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents s
             }
         }
 
+        events.Trailer();
+        keys.Trailer();
         return prepared;
     }
 
     public Task AppendAsync(IReadOnlyList<KeyedEvent> batch, CancellationToken ct) => AppendAsync(Prepare(batch), ct);
 
-    public async Task AppendAsync(PreparedBatch batch, CancellationToken ct)
+    public Task AppendAsync(PreparedBatch batch, CancellationToken ct) => AppendAsync(batch, null, ct);
+
+    internal async Task AppendAsync(PreparedBatch batch, Import.ImportTrace? trace, CancellationToken ct)
     {
+        var t = System.Diagnostics.Stopwatch.GetTimestamp();
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Count == 0)
         {
@@ -156,43 +193,25 @@ public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents s
             versions[i] = ++System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(streams, streamIds[i]);
         }
 
-        var now = DateTime.UtcNow;
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            $"copy {S}.mt_events (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived) from stdin (format binary)", ct).ConfigureAwait(false))
+        trace?.Add(Import.ImportTrace.Step.WriteBegin, t);
+        t = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var i = 0; i < batch.Count; i++)
         {
-            for (var i = 0; i < batch.Count; i++)
-            {
-                copy.StartRow();
-                copy.Write(sequences[i], NpgsqlDbType.Bigint);
-                copy.Write(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
-                copy.Write(streamIds[i], NpgsqlDbType.Varchar);
-                copy.Write(versions[i], NpgsqlDbType.Bigint);
-                copy.Write(batch.Json[i], NpgsqlDbType.Jsonb);
-                copy.Write(batch.Aliases[i], NpgsqlDbType.Varchar);
-                copy.Write(Tenant, NpgsqlDbType.Varchar);
-                copy.Write(now, NpgsqlDbType.TimestampTz);
-                copy.Write(batch.DotnetTypes[i], NpgsqlDbType.Varchar);
-                copy.Write(false, NpgsqlDbType.Boolean);
-            }
-
-            await copy.CompleteAsync(ct).ConfigureAwait(false);
+            batch.Events.Patch(batch.EventSeqAt[i], sequences[i]);
+            batch.Events.Patch(batch.EventVersionAt[i], versions[i]);
+            batch.NaturalKeys.Patch(batch.KeySeqAt[i], sequences[i]);
         }
 
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            $"copy {ImportKeys.QualifiedName} (natural_key, seq_id) from stdin (format binary)", ct).ConfigureAwait(false))
-        {
-            for (var i = 0; i < batch.Count; i++)
-            {
-                copy.StartRow();
-                copy.Write(batch.Keys[i], NpgsqlDbType.Varchar);
-                copy.Write(sequences[i], NpgsqlDbType.Bigint);
-            }
-
-            await copy.CompleteAsync(ct).ConfigureAwait(false);
-        }
-
+        await batch.Events.CopyAsync(connection,
+            $"copy {S}.mt_events (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived) from stdin (format binary)", ct).ConfigureAwait(false);
+        trace?.Add(Import.ImportTrace.Step.WriteCopyEvents, t);
+        t = System.Diagnostics.Stopwatch.GetTimestamp();
+        await batch.NaturalKeys.CopyAsync(connection, $"copy {ImportKeys.QualifiedName} (natural_key, seq_id) from stdin (format binary)", ct).ConfigureAwait(false);
+        trace?.Add(Import.ImportTrace.Step.WriteCopyKeys, t);
+        t = System.Diagnostics.Stopwatch.GetTimestamp();
         await UpsertStatusAsync(connection, tx, batch.Status, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
+        trace?.Add(Import.ImportTrace.Step.WriteStatusCommit, t);
     }
 
     /// <summary>The natural keys of <paramref name="keys"/> already in the store.</summary>
