@@ -1,3 +1,4 @@
+using System.Buffers;
 using Bittensor.Ledger.Consensus.FixedPoint;
 
 namespace Bittensor.Ledger.Consensus.Kernels;
@@ -138,8 +139,10 @@ public static partial class YumaMath
         }
 
         var fill = (int[])colCount.Clone();
-        var entryRow = new int[colCount[columns]];
-        var entryVal = new I32F32[colCount[columns]];
+        // The compressed copy of the weights (64 × 256 entries = 128 KiB at n = 256) would land on the large object
+        // heap every epoch and cost a gen-2 collection every few epochs: rent it. Every slot read is written first.
+        var entryRow = ArrayPool<int>.Shared.Rent(colCount[columns]);
+        var entryVal = ArrayPool<I32F32>.Shared.Rent(colCount[columns]);
         for (int u = 0; u < k; u++)
         {
             if (rowOf[u] >= score.Length)
@@ -187,5 +190,8 @@ public static partial class YumaMath
                 useScore[entryRow[p]] = I32F32.Zero;
             }
         }
+
+        ArrayPool<int>.Shared.Return(entryRow);
+        ArrayPool<I32F32>.Shared.Return(entryVal);
     }
 }
