@@ -31,11 +31,11 @@ public static class StreamIds
         EpochTriggered t => Windowed("epochs", t.NetUid, t.Block),
         EpochCompleted c => Windowed("epochs", c.NetUid, c.Block),
         SubnetEmissionPosted p => Windowed("epochs", p.NetUid, p.Block),
-        StakeAdded s => Stake(s.NetUid, s.Coldkey),
-        StakeRemoved s => Stake(s.NetUid, s.Coldkey),
-        StakeMoved s => Stake(s.NetUid, s.Coldkey),
-        AlphaBurned s => Stake(s.NetUid, s.Coldkey),
-        AlphaRecycled s => Stake(s.NetUid, s.Coldkey),
+        StakeAdded s => Windowed("stake", s.NetUid, s.Block),
+        StakeRemoved s => Windowed("stake", s.NetUid, s.Block),
+        StakeMoved s => Windowed("stake", s.NetUid, s.Block),
+        AlphaBurned s => Windowed("stake", s.NetUid, s.Block),
+        AlphaRecycled s => Windowed("stake", s.NetUid, s.Block),
         DelegateTakeSet t => "delegate:" + t.Hotkey.Address,
         NetworkStarted or BlockEmissionMinted or TaoRecycled or TaoBurned =>
             "network:" + Window(e.Block).ToString(CultureInfo.InvariantCulture),
@@ -45,7 +45,6 @@ public static class StreamIds
 
     public static string Subnet(NetUid netUid) => "subnet:" + netUid.ToString();
 
-    public static string Stake(NetUid netUid, Coldkey coldkey) => $"stake:{netUid}:{coldkey.Address}";
 
     private static string Windowed(string kind, NetUid netUid, Block block) =>
         string.Create(CultureInfo.InvariantCulture, $"{kind}:{netUid.Value}:{Window(block)}");
