@@ -28,21 +28,28 @@ public static class ImportCommand
             Description = $"Lines per transaction (1..{ImportFile.MaxBatchSize}).",
             DefaultValueFactory = _ => ImportFile.DefaultBatchSize,
         };
+        var reset = new Option<bool>("--reset") { Description = "Start from an empty ledger: drop every event (and read model) the ledger holds first." };
         var command = new Command("import", "Import an NDJSON file of events; importing the same file again appends nothing.")
         {
-            file, connection, skipInvalid, rejected, batchSize,
+            file, connection, skipInvalid, rejected, batchSize, reset,
         };
-        command.SetAction((parse, ct) => RunAsync(parse, file, skipInvalid, rejected, batchSize, ct));
+        command.SetAction((parse, ct) => RunAsync(parse, file, skipInvalid, rejected, batchSize, reset, ct));
         return command;
     }
 
     private static async Task<int> RunAsync(
-        ParseResult parse, Argument<FileInfo> file, Option<bool> skipInvalid, Option<FileInfo?> rejectedPath, Option<int> batchSize, CancellationToken ct)
+        ParseResult parse, Argument<FileInfo> file, Option<bool> skipInvalid, Option<FileInfo?> rejectedPath, Option<int> batchSize, Option<bool> reset, CancellationToken ct)
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
         var path = parse.GetValue(file)!;
         await using var database = await ConnectionOption.ResolveAsync(parse, ct).ConfigureAwait(false);
+        if (parse.GetValue(reset) && await LedgerReset.EventCountAsync(database.ConnectionString, ct).ConfigureAwait(false) is var held and > 0)
+        {
+            await error.WriteLineAsync($"import: --reset: dropping the {held} events this ledger held".AsMemory(), ct).ConfigureAwait(false);
+            await LedgerReset.DropAsync(database.ConnectionString, ct).ConfigureAwait(false);
+        }
+
         await using var scope = new LedgerScope(database.ConnectionString);
         var live = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
         ImportSummary summary;

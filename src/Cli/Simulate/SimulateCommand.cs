@@ -69,7 +69,7 @@ public static class SimulateCommand
             }
 
             await using var database = await ConnectionOption.ResolveAsync(parse, ct).ConfigureAwait(false);
-            var held = await EventCountAsync(database.ConnectionString, ct).ConfigureAwait(false);
+            var held = await LedgerReset.EventCountAsync(database.ConnectionString, ct).ConfigureAwait(false);
             if (held > 0)
             {
                 if (database.Source == PostgresSource.Explicit && !parse.GetValue(reset))
@@ -79,7 +79,7 @@ public static class SimulateCommand
                 }
 
                 await error.WriteLineAsync($"simulate: replacing the {held} events this ledger held".AsMemory(), ct).ConfigureAwait(false);
-                await DropSchemaAsync(database.ConnectionString, ct).ConfigureAwait(false);
+                await LedgerReset.DropAsync(database.ConnectionString, ct).ConfigureAwait(false);
             }
 
             using var host = LedgerHost.Build(database.ConnectionString);
@@ -176,30 +176,6 @@ public static class SimulateCommand
 
         console.Write(checks);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"TAO issuance {s.TaoIssuance} rao; `ledger verify` rechecks every epoch from the stored events."));
-    }
-
-    private static async Task<long> EventCountAsync(string connectionString, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct).ConfigureAwait(false);
-        await using (var exists = new NpgsqlCommand($"select to_regclass('{LedgerStore.Schema}.mt_events') is not null", connection))
-        {
-            if (!(bool)(await exists.ExecuteScalarAsync(ct).ConfigureAwait(false))!)
-            {
-                return 0;
-            }
-        }
-
-        await using var cmd = new NpgsqlCommand($"select count(*) from {LedgerStore.Schema}.mt_events", connection);
-        return (long)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
-    }
-
-    private static async Task DropSchemaAsync(string connectionString, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand($"drop schema if exists {LedgerStore.Schema} cascade", connection);
-        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
     private sealed class Sink(Action<SimulationProgress> report) : IProgress<SimulationProgress>

@@ -33,6 +33,9 @@ public sealed class ExecutableTests
         var verify = await RunAsync("verify", "--json", "--connection", db);
         var again = await RunAsync("simulate", "--blocks", "10", "--connection", db);
         var bad = await RunAsync("simulate", "--validators", "0", "--connection", db);
+        var sample = Path.Combine(RepositoryRoot(), "samples", "sample-chain.ndjson");
+        var onTop = await RunAsync("import", sample, "--connection", db);
+        var reset = await RunAsync("import", "--reset", sample, "--connection", db);
 
         simulate.ExitCode.ShouldBe(0, simulate.Error);
         simulate.Output.ShouldContain("per-uid emission + dust = drained pot");
@@ -43,6 +46,11 @@ public sealed class ExecutableTests
         again.Error.ShouldContain("pass --reset");
         bad.ExitCode.ShouldBe(2);
         bad.Error.ShouldContain("--validators: must be 1..neurons");
+        onTop.ExitCode.ShouldBe(2);
+        onTop.Error.ShouldContain("sample-chain.ndjson:2: block: block 1 is earlier than the last applied block");
+        reset.ExitCode.ShouldBe(0, reset.Error);
+        reset.Error.ShouldContain("--reset: dropping the");
+        reset.Output.ShouldContain("already present 0, rejected 0");
     }
 
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)

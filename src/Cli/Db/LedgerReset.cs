@@ -1,0 +1,33 @@
+using Bittensor.Ledger.Application.Store;
+using Npgsql;
+
+namespace Bittensor.Ledger.Cli.Db;
+
+/// <summary>Starting a ledger over: how many events it holds, and dropping its schema (events, read models, Wolverine's
+/// tables) so the next command creates it empty. Used by `simulate` and `import --reset`.</summary>
+internal static class LedgerReset
+{
+    public static async Task<long> EventCountAsync(string connectionString, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct).ConfigureAwait(false);
+        await using (var exists = new NpgsqlCommand($"select to_regclass('{LedgerStore.Schema}.mt_events') is not null", connection))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(ct).ConfigureAwait(false))!)
+            {
+                return 0;
+            }
+        }
+
+        await using var cmd = new NpgsqlCommand($"select count(*) from {LedgerStore.Schema}.mt_events", connection);
+        return (long)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+    }
+
+    public static async Task DropAsync(string connectionString, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand($"drop schema if exists {LedgerStore.Schema} cascade", connection);
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+}
