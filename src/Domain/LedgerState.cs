@@ -107,7 +107,9 @@ public sealed class LedgerState
             AlphaBurned b => CheckDebit(b.Coldkey, b.Hotkey, b.NetUid, b.Alpha, "alpha", "burn"),
             AlphaRecycled r => CheckDebit(r.Coldkey, r.Hotkey, r.NetUid, r.Alpha, "alpha", "recycle"),
             NeuronRegistered n => CheckNeuronRegistered(n, subnet!),
-            EpochTriggered => null,
+            EpochTriggered t => subnet!.LastEpochBlock == t.Block
+                ? new RuleViolation("block", $"subnet {t.NetUid}'s epoch already ran at block {t.Block}")
+                : null,
             SubnetEmissionShareSet s => s.ShareDenominator == 0
                 ? new RuleViolation("share_denominator", "must be greater than 0")
                 : s.ShareNumerator > s.ShareDenominator ? new RuleViolation("share_numerator", "a share cannot exceed 1 (numerator > denominator)") : null,

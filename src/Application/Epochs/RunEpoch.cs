@@ -32,6 +32,14 @@ public static class RunEpochHandler
         return writer.WithEngineAsync(engine => RunAsync(request, engine, store, ct), ct);
     }
 
+    /// <summary>The natural key of a derived event: one per (subnet, epoch) and kind, whichever path stores it.</summary>
+    public static string NaturalKey(Domain.ILedgerEvent derived) => derived switch
+    {
+        EpochCompleted c => NaturalKey(c),
+        SubnetEmissionPosted p => NaturalKey(p),
+        _ => throw new ArgumentException($"{derived?.GetType().Name} is not a derived event", nameof(derived)),
+    };
+
     public static string NaturalKey(EpochCompleted e) => $"derived:epoch_completed:{e.NetUid}:{e.Epoch}";
 
     public static string NaturalKey(SubnetEmissionPosted e) => $"derived:subnet_emission_posted:{e.NetUid}:{e.Epoch}";
@@ -67,11 +75,11 @@ public static class RunEpochHandler
         var result = engine.ComputeEpoch(request.NetUid, request.Schedule);
         await using (var session = store.LightweightSession())
         {
-            foreach (var (e, key) in new (Domain.ILedgerEvent, string)[] { (result.Completed, NaturalKey(result.Completed)), (result.Posted, NaturalKey(result.Posted)) })
+            foreach (var e in result.Events)
             {
                 session.Events.Append(StreamIds.For(e), e);
                 session.QueueSqlCommand(
-                    $"insert into {ImportKeys.QualifiedName} (natural_key, seq_id) values (?, currval('{LedgerStore.Schema}.mt_events_sequence'))", key);
+                    $"insert into {ImportKeys.QualifiedName} (natural_key, seq_id) values (?, currval('{LedgerStore.Schema}.mt_events_sequence'))", NaturalKey(e));
             }
 
             await session.SaveChangesAsync(ct).ConfigureAwait(false);

@@ -213,12 +213,7 @@ internal sealed class NdjsonImporter(LedgerEngine engine, EventBatchWriter write
                     // An epoch_triggered line is followed by the epoch the ledger computes for it, in the same batch.
                     foreach (var d in derived)
                     {
-                        accepted.Add(new KeyedEvent(d, d switch
-                        {
-                            EpochCompleted c => RunEpochHandler.NaturalKey(c),
-                            SubnetEmissionPosted e => RunEpochHandler.NaturalKey(e),
-                            _ => throw new InvalidOperationException($"unexpected derived event {d.GetType().Name}"),
-                        }));
+                        accepted.Add(new KeyedEvent(d, RunEpochHandler.NaturalKey(d)));
                     }
 
                     continue;

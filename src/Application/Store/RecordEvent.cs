@@ -68,16 +68,22 @@ public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource da
             engine = await stored.FoldAsync(connection, cancellationToken).ConfigureAwait(false);
         }
 
-        if (engine.Check(e) is { } violation)
+        // As the import applies a line: an epoch_triggered is followed by the epoch the engine computes for it, stored in
+        // the same transaction, so the store never holds a triggered epoch without its results (ADR 0006).
+        if (!engine.TryApplyFact(e, out var violation, out var derived))
         {
-            throw new RuleViolationException(violation);
+            throw new RuleViolationException(violation!);
         }
 
         await using var session = store.LightweightSession();
-        session.Events.Append(streamId, e);
-        // Queued after the append in the same unit of work and transaction, so currval is this event's seq_id.
-        session.QueueSqlCommand(
-            $"insert into {ImportKeys.QualifiedName} (natural_key, seq_id) values (?, currval('{LedgerStore.Schema}.mt_events_sequence'))", key);
+        foreach (var (recorded, naturalKey) in derived.Select(d => (d, Epochs.RunEpochHandler.NaturalKey(d))).Prepend((e, key)))
+        {
+            session.Events.Append(StreamIds.For(recorded), recorded);
+            // Queued after the append in the same unit of work and transaction, so currval is this event's seq_id.
+            session.QueueSqlCommand(
+                $"insert into {ImportKeys.QualifiedName} (natural_key, seq_id) values (?, currval('{LedgerStore.Schema}.mt_events_sequence'))", naturalKey);
+        }
+
         await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return new RecordedEvent(streamId, key, AlreadyPresent: false);
     }

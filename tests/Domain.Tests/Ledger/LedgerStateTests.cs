@@ -113,6 +113,11 @@ public class SubnetRulesTests
     [Fact]
     public void EpochTriggered_IsRecorded() =>
         Scenario.Given(SubnetWith(1)).When(new EpochTriggered(B(9), Net)).ThenAccepted().Subnet(Net)!.LastEpochBlock.ShouldBe(B(9));
+
+    [Fact]
+    public void ASecondEpochTrigger_AtTheSameBlock_IsRejected() =>
+        Scenario.Given([.. SubnetWith(1), new EpochTriggered(B(9), Net)]).When(new EpochTriggered(B(9), Net))
+            .ThenRejected("block", "already ran at block 9");
 }
 
 public class RegistrationRulesTests

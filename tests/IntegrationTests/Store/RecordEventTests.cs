@@ -101,6 +101,39 @@ public sealed class RecordEventTests : IDisposable
         (await Send(services, new RecordEvent(Genesis()[4]))).AlreadyPresent.ShouldBeTrue();
     }
 
+    [Fact]
+    public async Task ARecordedEpochTrigger_IsStoredWithTheEpochTheLedgerComputes_AndVerifyHolds()
+    {
+        var db = await DatabaseAsync();
+        await using var services = Services(db);
+        foreach (var e in Genesis())
+        {
+            await Send(services, new RecordEvent(e));
+        }
+
+        var trigger = await Send(services, new RecordEvent(new Domain.Subnets.EpochTriggered(new Block(50), new NetUid(1))));
+        trigger.AlreadyPresent.ShouldBeFalse();
+        (await Send(services, new RecordEvent(new Domain.Subnets.EpochTriggered(new Block(50), new NetUid(1))))).AlreadyPresent.ShouldBeTrue();
+        var twice = await Should.ThrowAsync<RuleViolationException>(() =>
+            Send(services, new RecordEvent(new Domain.Subnets.EpochTriggered(new Block(50), new NetUid(1)), "a second trigger")));
+        twice.Violation.Reason.ShouldContain("already ran at block 50");
+
+        (await ScalarAsync(db, "select count(*) from ledger.mt_events where type = 'epoch_completed'")).ShouldBe(1L);
+        (await ScalarAsync(db, "select count(*) from ledger.mt_events where type = 'subnet_emission_posted'")).ShouldBe(1L);
+        (await ScalarAsync(db, "select count(*) from ledger.ledger_natural_keys where natural_key like 'derived:%'")).ShouldBe(2L);
+        var report = await SendQuery(services, new Application.Epochs.VerifyLedger());
+        report.Holds.ShouldBeTrue(string.Join("; ", report.Findings.Select(f => f.Reason)));
+        report.Epochs.ShouldBe(1L);
+        await Should.ThrowAsync<ValidationException>(() => Send(services, new RecordEvent(
+            new Domain.Emissions.EpochCompleted(new Block(60), new NetUid(1), 1, null!, "", Rao.Zero, [], []))));
+    }
+
+    private static async Task<T> SendQuery<T>(ServiceProvider services, IQuery<T> query)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(query, TestContext.Current.CancellationToken);
+    }
+
     private static ServiceProvider Services(string connectionString) =>
         new ServiceCollection().AddLedgerApplication(connectionString).BuildServiceProvider();
 
