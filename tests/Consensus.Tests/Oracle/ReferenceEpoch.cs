@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Consensus.Kernels;
 using Bittensor.Ledger.Consensus.FixedPoint;
 using Bittensor.Ledger.Consensus.Yuma;
 
@@ -7,6 +8,8 @@ namespace Bittensor.Ledger.Consensus.Tests.Oracle;
 /// Test oracle: YumaEpoch.Run as it was before its optimization (commit eb23329), kept verbatim to compare the optimized
 /// epoch against bit for bit. The sparse Yuma Consensus epoch of subtensor (<c>run_epoch.rs epoch_mechanism</c>), bit-exact: classic bonds,
 /// Yuma3 bonds, liquid alpha, stake threshold, owner uid rules and the commit-reveal column mask (spec §2–§3, §6).
+/// Only the kernels the optimization rewrote are frozen in <see cref="ReferenceMath"/>; the masks, interpolation, top-k
+/// and matrix-vector kernels it left as they were are called from <c>YumaMath</c> itself.
 /// </summary>
 internal static class ReferenceEpoch
 {
@@ -60,7 +63,7 @@ internal static class ReferenceEpoch
         }
 
         var newPermit = new bool[n];
-        ReferenceMath.IsTopkNonzero(stake, hp.MaxAllowedValidators, newPermit);
+        YumaMath.IsTopkNonzero(stake, hp.MaxAllowedValidators, newPermit);
         if (owner is int ow && ow < n)
         {
             newPermit[ow] = true;
@@ -68,15 +71,15 @@ internal static class ReferenceEpoch
 
         // 6. Active stake.
         var activeStake = (I32F32[])stake.Clone();
-        ReferenceMath.InplaceMaskVector(inactive, activeStake);
-        ReferenceMath.InplaceMaskVector(forbids, activeStake);
+        YumaMath.InplaceMaskVector(inactive, activeStake);
+        YumaMath.InplaceMaskVector(forbids, activeStake);
         ReferenceMath.InplaceNormalize(activeStake);
 
         // W1–W6. Weights.
         var weights = ReadWeights(input.Weights, n);
-        weights = ReferenceMath.MaskRowsSparse(forbids, weights);
-        weights = ReferenceMath.MaskDiagSparse(weights, owner ?? -1);
-        weights = ReferenceMath.VecMaskSparseMatrix(weights, lastUpdate, input.BlockAtRegistration, static (updated, registered) => updated <= registered);
+        weights = YumaMath.MaskRowsSparse(forbids, weights);
+        weights = YumaMath.MaskDiagSparse(weights, owner ?? -1);
+        weights = YumaMath.VecMaskSparseMatrix(weights, lastUpdate, input.BlockAtRegistration, static (updated, registered) => updated <= registered);
         if (input.CommitBlocks is { } commitBlocks)
         {
             var padded = new ulong[n];
@@ -85,7 +88,7 @@ internal static class ReferenceEpoch
                 padded[i] = i < commitBlocks.Length ? commitBlocks[i] : ulong.MaxValue;
             }
 
-            weights = ReferenceMath.VecMaskSparseMatrix(weights, padded, input.BlockAtRegistration, static (commit, registered) => commit < registered);
+            weights = YumaMath.VecMaskSparseMatrix(weights, padded, input.BlockAtRegistration, static (commit, registered) => commit < registered);
         }
 
         ReferenceMath.InplaceRowNormalizeSparse(weights);
@@ -98,10 +101,10 @@ internal static class ReferenceEpoch
         var validatorTrust = new I32F32[n];
         ReferenceMath.RowSumSparse(clipped, validatorTrust);
         var incentive = new I32F32[n];
-        ReferenceMath.MatmulSparse(clipped, activeStake, incentive);
+        YumaMath.MatmulSparse(clipped, activeStake, incentive);
         ReferenceMath.InplaceNormalize(incentive);
         var bondsPenalty = ReferenceMath.U16ProportionToFixed(hp.BondsPenalty);
-        var weightsForBonds = ReferenceMath.InterpolateSparse(weights, clipped, n, bondsPenalty);
+        var weightsForBonds = YumaMath.InterpolateSparse(weights, clipped, n, bondsPenalty);
 
         // B0 / Y0.
         ulong lastTempo = hp.LastMechanismStepBlock == 0
@@ -114,7 +117,7 @@ internal static class ReferenceEpoch
         if (hp.Yuma3)
         {
             var bonds = ReadBonds(input.Bonds, n, proportion: true);
-            bonds = ReferenceMath.ScalarVecMaskSparseMatrix(bonds, lastTempo, input.BlockAtRegistration, static (tempo, registered) => tempo <= registered);
+            bonds = YumaMath.ScalarVecMaskSparseMatrix(bonds, lastTempo, input.BlockAtRegistration, static (tempo, registered) => tempo <= registered);
             bool anyConsensus = Array.Exists(consensus, static c => !c.IsZero);
             if (hp.LiquidAlpha && anyConsensus)
             {
@@ -133,23 +136,23 @@ internal static class ReferenceEpoch
             var emaNorm = DeepCopy(ema);
             ReferenceMath.InplaceColNormalizeSparse(emaNorm, n);
             var totalBondsPerValidator = new I32F32[n];
-            ReferenceMath.MatVecMulSparseRowSum(emaNorm, incentive, totalBondsPerValidator);
-            ReferenceMath.VecMul(totalBondsPerValidator, activeStake, dividends);
+            YumaMath.MatVecMulSparseRowSum(emaNorm, incentive, totalBondsPerValidator);
+            YumaMath.VecMul(totalBondsPerValidator, activeStake, dividends);
             ReferenceMath.InplaceNormalize(dividends);
             bondsDelta = EmptyRows(n);
         }
         else
         {
             var bonds = ReadBonds(input.Bonds, n, proportion: false);
-            bonds = ReferenceMath.ScalarVecMaskSparseMatrix(bonds, lastTempo, input.BlockAtRegistration, static (tempo, registered) => tempo <= registered);
+            bonds = YumaMath.ScalarVecMaskSparseMatrix(bonds, lastTempo, input.BlockAtRegistration, static (tempo, registered) => tempo <= registered);
             ReferenceMath.InplaceColNormalizeSparse(bonds, n);
-            bondsDelta = ReferenceMath.RowHadamardSparse(weightsForBonds, activeStake);
+            bondsDelta = YumaMath.RowHadamardSparse(weightsForBonds, activeStake);
             ReferenceMath.InplaceColNormalizeSparse(bondsDelta, n);
             var bma = I64F64.SaturatingFromNum(hp.BondsMovingAverage).SafeDiv(Million);
             var alpha = I32F32.One.SaturatingSub(I32F32.SaturatingFromNum(bma));
             ema = ReferenceMath.MatEmaSparse(bondsDelta, bonds, alpha);
             ReferenceMath.InplaceColNormalizeSparse(ema, n);
-            ReferenceMath.MatmulTransposeSparse(ema, incentive, dividends);
+            YumaMath.MatmulTransposeSparse(ema, incentive, dividends);
             ReferenceMath.InplaceNormalize(dividends);
         }
 

@@ -144,4 +144,13 @@ internal static partial class ReferenceMath
 
         return result;
     }
+
+    private static void Touch(bool[] touched, List<int> cols, int j)
+    {
+        if (!touched[j])
+        {
+            touched[j] = true;
+            cols.Add(j);
+        }
+    }
 }
