@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Bench;
 using System.Diagnostics;
 using System.Globalization;
 using Bittensor.Ledger.Application.Import;
@@ -12,9 +13,9 @@ using NpgsqlTypes;
 // End-to-end import benchmark (docs/benchmarks.md, "## Import"): the real import path against raw binary COPY of
 // the same lines into a plain jsonb table, in one run on one server. Not a test: it asserts nothing about time.
 //   dotnet run -c Release --project bench/Import.Bench -- [--events N] [--batch-size N] [--connection CS] [--file PATH]
-var events = IntArg("--events", 1_000_000);
-var batchSize = IntArg("--batch-size", ImportFile.DefaultBatchSize);
-var file = StringArg("--file") ?? Path.Combine(Path.GetTempPath(), $"ledger-bench-{events}.ndjson");
+var events = BenchSupport.IntArg(args, "--events", 1_000_000);
+var batchSize = BenchSupport.IntArg(args, "--batch-size", ImportFile.DefaultBatchSize);
+var file = BenchSupport.StringArg(args, "--file") ?? Path.Combine(Path.GetTempPath(), $"ledger-bench-{events}.ndjson");
 var ct = CancellationToken.None;
 
 if (!File.Exists(file))
@@ -46,8 +47,8 @@ var bytes = new FileInfo(file).Length;
 Console.WriteLine($"file: {file}, {events} events, {bytes / (double)events:F0} bytes/event");
 
 await using var server = await PostgresLocator.ResolveAsync(
-    StringArg("--connection") ?? Environment.GetEnvironmentVariable("LEDGER_CONNECTION"), PostgresLocatorOptions.ForCli(), new ConsoleLog(), ct);
-var connectionString = await FreshDatabaseAsync(server.ConnectionString, "ledger_bench_import");
+    BenchSupport.StringArg(args, "--connection") ?? Environment.GetEnvironmentVariable("LEDGER_CONNECTION"), PostgresLocatorOptions.ForCli(), new ConsoleLog(), ct);
+var connectionString = await BenchSupport.FreshDatabaseAsync(server.ConnectionString, "ledger_bench_import");
 
 // 1. The real import path: Mediator → ImportFile → parse, shape, Domain rules, batch COPY into Marten's tables.
 await using var services = new ServiceCollection().AddLedgerApplication(connectionString).BuildServiceProvider();
@@ -127,28 +128,6 @@ await using (var dataSource = NpgsqlDataSource.Create(connectionString))
 
 return 0;
 
-int IntArg(string name, int fallback) => StringArg(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
-
-string? StringArg(string name)
-{
-    var i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-}
-
-static async Task<string> FreshDatabaseAsync(string admin, string name)
-{
-    await using (var connection = new NpgsqlConnection(admin))
-    {
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop database if exists {name} with (force)", connection);
-        await drop.ExecuteNonQueryAsync();
-        await using var create = new NpgsqlCommand($"create database {name}", connection);
-        await create.ExecuteNonQueryAsync();
-    }
-
-    return new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
-}
-
 // Linux: writing 5 to clear_refs resets VmHWM, so the peak below is the import's, not the generator's.
 static void ResetPeakRss()
 {
@@ -175,9 +154,4 @@ static double PeakRssMb()
     }
 
     return double.NaN;
-}
-
-internal sealed class ConsoleLog : IProgress<string>
-{
-    public void Report(string value) => Console.WriteLine(value);
 }

@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Bench;
 using System.Diagnostics;
 using System.Globalization;
 using Bittensor.Ledger.Application.Audit;
@@ -18,13 +19,13 @@ using NpgsqlTypes;
 //  4. `ledger emissions --hotkey H` (the same SQL, GetEmissionsHandler.Command), warm, timed, and its EXPLAIN.
 // Not a test: it asserts nothing about time.
 //   dotnet run -c Release --project bench/Projections.Bench -- [--events N] [--epochs E] [--connection CS]
-var events = IntArg("--events", 1_000_000);
-var epochs = IntArg("--epochs", 1_000);
+var events = BenchSupport.IntArg(args, "--events", 1_000_000);
+var epochs = BenchSupport.IntArg(args, "--epochs", 1_000);
 var ct = CancellationToken.None;
 
 await using var server = await PostgresLocator.ResolveAsync(
-    StringArg("--connection") ?? Environment.GetEnvironmentVariable("LEDGER_CONNECTION"), PostgresLocatorOptions.ForCli(), new ConsoleLog(), ct);
-var connectionString = await FreshDatabaseAsync(server.ConnectionString, "ledger_bench_projections");
+    BenchSupport.StringArg(args, "--connection") ?? Environment.GetEnvironmentVariable("LEDGER_CONNECTION"), PostgresLocatorOptions.ForCli(), new ConsoleLog(), ct);
+var connectionString = await BenchSupport.FreshDatabaseAsync(server.ConnectionString, "ledger_bench_projections");
 await using var dataSource = NpgsqlDataSource.Create(connectionString);
 await using var store = DocumentStore.For(o =>
 {
@@ -164,30 +165,3 @@ async Task Exec(string sql)
 }
 
 static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
-
-int IntArg(string name, int fallback) => StringArg(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
-
-string? StringArg(string name)
-{
-    var i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-}
-
-static async Task<string> FreshDatabaseAsync(string admin, string name)
-{
-    await using (var connection = new NpgsqlConnection(admin))
-    {
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop database if exists {name} with (force)", connection);
-        await drop.ExecuteNonQueryAsync();
-        await using var create = new NpgsqlCommand($"create database {name}", connection);
-        await create.ExecuteNonQueryAsync();
-    }
-
-    return new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
-}
-
-internal sealed class ConsoleLog : IProgress<string>
-{
-    public void Report(string value) => Console.WriteLine(value);
-}
