@@ -181,34 +181,6 @@ public sealed class LedgerState
         Books.Post(posting);
     }
 
-    /// <summary>Records a uid's emission from an epoch result (pruning picks the lowest); called by the consensus handler.</summary>
-    public void RecordEmission(NetUid netUid, Uid uid, ulong emission) => KnownUid(netUid, uid).SetEmission(uid.Value, emission);
-
-    /// <summary>Records a uid's validator permit from an epoch result (the next epoch masks with it).</summary>
-    public void RecordValidatorPermit(NetUid netUid, Uid uid, bool permit) => KnownUid(netUid, uid).SetPermit(uid.Value, permit);
-
-    /// <summary>Records a uid's new bonds row on a mechanism from an epoch result.</summary>
-    public void RecordBonds(NetUid netUid, ushort mechanism, Uid uid, ReadOnlySpan<SparseEntry> row)
-    {
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(mechanism, SubnetState.MaxMechanisms);
-        KnownUid(netUid, uid).SetBonds(mechanism, uid.Value, row.ToArray());
-    }
-
-    private SubnetState KnownUid(NetUid netUid, Uid uid)
-    {
-        if (!_subnets.TryGetValue(netUid, out var subnet))
-        {
-            throw new InvalidOperationException($"subnet {netUid} does not exist");
-        }
-
-        if (uid.Value >= subnet.N)
-        {
-            throw new InvalidOperationException($"uid {uid} is not below n = {subnet.N} on subnet {netUid}");
-        }
-
-        return subnet;
-    }
-
     private static RuleViolation? CheckEpochCompleted(EpochCompleted e, SubnetState subnet)
     {
         if (e.Epoch != subnet.EpochsCompleted)

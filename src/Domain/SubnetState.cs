@@ -4,8 +4,8 @@ using Bittensor.Ledger.Domain.Subnets;
 namespace Bittensor.Ledger.Domain;
 
 /// <summary>What the ledger knows about one subnet at the last applied block: its neurons (uid ↔ hotkey, registration
-/// blocks), per-mechanism weights, bonds and last updates, and the per-uid results the consensus handler records back
-/// (emission, validator permits). Read-only to everything but <see cref="LedgerState"/>.</summary>
+/// blocks), per-mechanism weights, bonds and last updates, and the per-uid results of the last applied
+/// <c>EpochCompleted</c> (emission, validator permits, bonds). Read-only to everything but <see cref="LedgerState"/>.</summary>
 public sealed class SubnetState
 {
     /// <summary>Hard ceiling on mechanisms per subnet (spec §1: netuid_index = netuid + mecid·4096, max 16).</summary>
@@ -244,11 +244,6 @@ public sealed class SubnetState
         LastEpochBlock = e.Block;
     }
 
-    internal void SetEmission(ushort uid, ulong emission) => _emission[uid] = emission;
-
-    internal void SetPermit(ushort uid, bool permit) => _permit[uid] = permit;
-
-    internal void SetBonds(ushort mechanism, ushort uid, SparseEntry[] row) => Mechanism(mechanism).Bonds[uid] = row;
 
     internal sealed class MechanismRows
     {

@@ -169,11 +169,7 @@ public class PruningTests
     private static Scenario FullWithEmissions(params ulong[] emissions)
     {
         var scenario = Scenario.Given(Full());
-        for (var uid = 0; uid < emissions.Length; uid++)
-        {
-            scenario.State.RecordEmission(Net, new Uid((ushort)uid), emissions[uid]);
-        }
-
+        scenario.State.Apply(Epoch(scenario.State, 6, emissions));
         return scenario;
     }
 
@@ -231,7 +227,7 @@ public class PruningTests
     {
         // MinNonImmuneUids = 2: at block 14 only uids 1,2 are mortal (2 is not > 2), so the pick is among immune uids: uid 3.
         var scenario = Scenario.Given(Full(minNonImmune: 2));
-        scenario.State.RecordEmission(Net, new Uid(3), 40);
+        scenario.State.Apply(Epoch(scenario.State, 6, [0, 0, 0, 40]));
         scenario.State.ChooseRegistrationUid(Net, B(14)).Uid.ShouldBe(new Uid(3));
         scenario.State.ChooseRegistrationUid(Net, B(15)).Uid.ShouldBe(new Uid(1));
     }
@@ -240,7 +236,7 @@ public class PruningTests
     public void MoreMortalUidsThanMinimum_PrunesAmongMortal()
     {
         var scenario = Scenario.Given(Full(minNonImmune: 1));
-        scenario.State.RecordEmission(Net, new Uid(1), 40);
+        scenario.State.Apply(Epoch(scenario.State, 6, [0, 40, 0, 0]));
         scenario.State.ChooseRegistrationUid(Net, B(14)).Uid.ShouldBe(new Uid(2));
     }
 
@@ -272,12 +268,8 @@ public class PruningTests
         state.Apply(new WeightsSet(B(20), Net, 0, Hot(1), new Uid(1), [2, 3], [100, 65535], 0));
         state.Apply(new WeightsSet(B(20), Net, 0, Hot(2), new Uid(2), [1, 3], [65535, 7], 0));
         state.Apply(new WeightsSet(B(20), Net, 0, Hot(3), new Uid(3), [2, 1], [65535, 9], 0));
-        state.RecordEmission(Net, new Uid(1), 5);
-        state.RecordEmission(Net, new Uid(3), 6);
-        state.RecordEmission(Net, new Uid(2), 1);
-        state.RecordValidatorPermit(Net, new Uid(2), true);
-        state.RecordBonds(Net, 0, new Uid(2), [new SparseEntry(1, 300)]);
-        state.RecordBonds(Net, 0, new Uid(1), [new SparseEntry(2, 400), new SparseEntry(3, 500)]);
+        state.Apply(Epoch(state, 25, [0, 5, 1, 6], [false, false, true, false],
+            BondsRow(2, new SparseEntry(1, 300)), BondsRow(1, new SparseEntry(2, 400), new SparseEntry(3, 500))));
 
         scenario.When(Register(8, 2, 30) with { PrunedHotkey = Hot(2) }).ThenAccepted();
 
@@ -366,7 +358,7 @@ public class WeightsRulesTests
     public void BondsReset_RemovesTheColumn()
     {
         var scenario = Scenario.Given(SubnetWith(3));
-        scenario.State.RecordBonds(Net, 0, new Uid(1), [new SparseEntry(2, 4), new SparseEntry(0, 5)]);
+        scenario.State.Apply(Epoch(scenario.State, 8, [0, 0, 0], null, BondsRow(1, new SparseEntry(2, 4), new SparseEntry(0, 5))));
         var state = scenario.When(new BondsReset(B(9), Net, Hot(2))).ThenAccepted();
         state.Subnet(Net)!.Bonds(0, new Uid(1)).ToArray().ShouldBe([new SparseEntry(0, 5)]);
     }

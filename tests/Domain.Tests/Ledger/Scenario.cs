@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Network;
 using Bittensor.Ledger.Domain.Neurons;
 using Bittensor.Ledger.Domain.Primitives;
@@ -78,6 +79,26 @@ internal static class Chain
 
         return events;
     }
+
+    /// <summary>The subnet's next epoch at <paramref name="block"/> with the given per-uid emissions (every uid of the
+    /// subnet), new permits and bonds rows, as the consensus handler records it; Yuma's other terms are 0.</summary>
+    public static EpochCompleted Epoch(LedgerState state, ulong block, ulong[] emissions, bool[]? permits = null, params EpochBondsRow[] bonds)
+    {
+        var subnet = state.Subnet(Net)!;
+        var terms = new UidEpochTerms[subnet.N];
+        for (var i = 0; i < terms.Length; i++)
+        {
+            var uid = new Uid((ushort)i);
+            var hotkey = subnet.HotkeyAt(uid);
+            terms[i] = new UidEpochTerms(uid, hotkey, state.OwnerOf(hotkey)!.Value, 0, 0, 0, 0, 0, Rao.Zero, Rao.Zero,
+                new Rao(emissions[i]), true, permits?[i] ?? false);
+        }
+
+        var rules = new EpochRuleSet(EpochSchedule.Triggered, 0, 0, 0, 0, 0, 0, 0, false, false, 0, 0, 0);
+        return new EpochCompleted(B(block), Net, subnet.EpochsCompleted, rules, "", Rao.Zero, terms, bonds);
+    }
+
+    public static EpochBondsRow BondsRow(ushort uid, params SparseEntry[] row) => new(0, new Uid(uid), row);
 
     private static byte[] Key(byte tag, int i)
     {
