@@ -14,13 +14,25 @@ public sealed class WriterLock : IAsyncDisposable
 
     private WriterLock(NpgsqlConnection connection) => _connection = connection;
 
-    public static async Task<WriterLock> AcquireAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    /// <summary>Takes the lock, waiting as long as another writer holds it (no command timeout: Ctrl-C ends the
+    /// wait). Before waiting, <paramref name="waiting"/> is told who holds it (PostgreSQL pid, application, since when).</summary>
+    public static async Task<WriterLock> AcquireAsync(NpgsqlDataSource dataSource, CancellationToken ct, Action<string>? waiting = null)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         try
         {
-            await using var cmd = new NpgsqlCommand("select pg_advisory_lock(@key)", connection);
+            await using (var attempt = new NpgsqlCommand("select pg_try_advisory_lock(@key)", connection))
+            {
+                attempt.Parameters.AddWithValue("key", Key);
+                if ((bool)(await attempt.ExecuteScalarAsync(ct).ConfigureAwait(false))!)
+                {
+                    return new WriterLock(connection);
+                }
+            }
+
+            waiting?.Invoke(await HolderAsync(connection, ct).ConfigureAwait(false));
+            await using var cmd = new NpgsqlCommand("select pg_advisory_lock(@key)", connection) { CommandTimeout = 0 };
             cmd.Parameters.AddWithValue("key", Key);
             await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             return new WriterLock(connection);
@@ -30,6 +42,29 @@ public sealed class WriterLock : IAsyncDisposable
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>Who holds the writer lock, in words, for a command that has to wait for it.</summary>
+    private static async Task<string> HolderAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        const string sql = """
+            select a.pid, coalesce(nullif(a.application_name, ''), '?'), a.backend_start, coalesce(host(a.client_addr), 'local')
+            from pg_locks l join pg_stat_activity a on a.pid = l.pid
+            where l.locktype = 'advisory' and l.granted and l.objid = (@key & 4294967295) and l.classid = (@key >> 32)
+            limit 1
+            """;
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        cmd.Parameters.AddWithValue("key", Key);
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            return "another command is writing this ledger; waiting for it to finish (Ctrl-C to stop waiting)";
+        }
+
+        return string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"another command is writing this ledger (PostgreSQL pid {reader.GetInt32(0)}, application '{reader.GetString(1)}', " +
+            $"client {reader.GetString(3)}, connected {reader.GetDateTime(2):u}); waiting for it to finish (Ctrl-C to stop waiting)");
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Bittensor.Ledger.Application.Postgres;
+using Bittensor.Ledger.Cli.Audit;
+using Npgsql;
 
 namespace Bittensor.Ledger.Cli.Db;
 
@@ -23,17 +25,33 @@ public static class ConnectionOption
     public static Task<LedgerDatabase> ResolveAsync(ParseResult parseResult, CancellationToken ct) =>
         ResolveAsync(parseResult, PostgresLocatorOptions.ForCli(), ct);
 
-    public static Task<LedgerDatabase> ResolveAsync(ParseResult parseResult, PostgresLocatorOptions options, CancellationToken ct)
+    public static async Task<LedgerDatabase> ResolveAsync(ParseResult parseResult, PostgresLocatorOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(parseResult);
+        var source = Name;
         var explicitConnection = parseResult.GetValue<string?>(Name);
         if (string.IsNullOrWhiteSpace(explicitConnection))
         {
+            source = "$" + EnvironmentVariable;
             explicitConnection = Environment.GetEnvironmentVariable(EnvironmentVariable);
         }
 
+        if (!string.IsNullOrWhiteSpace(explicitConnection))
+        {
+            try
+            {
+                _ = new NpgsqlConnectionStringBuilder(explicitConnection);
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException)
+            {
+                throw new AuditCli.BadInputException(source, "not a valid PostgreSQL connection string: " + e.Message);
+            }
+        }
+
         var error = parseResult.InvocationConfiguration.Error;
-        return PostgresLocator.ResolveAsync(explicitConnection, options, new Progress(error), ct);
+        var database = await PostgresLocator.ResolveAsync(explicitConnection, options, new Progress(error), ct).ConfigureAwait(false);
+        CliErrors.LastConnectionString = database.ConnectionString;
+        return database;
     }
 
     /// <summary>Writes progress synchronously (System.Progress posts to the thread pool and would reorder lines).</summary>

@@ -23,8 +23,13 @@ internal static class LedgerReset
         return (long)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
     }
 
-    public static async Task DropAsync(string connectionString, CancellationToken ct)
+    /// <summary>Drops the ledger's schema while holding the writer lock, so a running import or simulation finishes
+    /// (and its report stays true) before its ledger is dropped, and none can start writing into a half-dropped one.</summary>
+    public static async Task DropAsync(string connectionString, TextWriter progress, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(progress);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var writerLock = await WriterLock.AcquireAsync(dataSource, ct, progress.WriteLine).ConfigureAwait(false);
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand($"drop schema if exists {LedgerStore.Schema} cascade", connection);

@@ -9,10 +9,11 @@ using Spectre.Console;
 namespace Bittensor.Ledger.Cli.Import;
 
 /// <summary>`ledger import FILE.ndjson [--connection CS] [--skip-invalid] [--rejected PATH] [--batch-size N]`.
-/// Exit codes: 0 imported, 2 bad input (a bad line, a missing file, a bad option).</summary>
+/// Exit codes: 0 imported, 2 bad input (a bad line, a missing file, a bad option; with --skip-invalid, any line
+/// rejected, though the good ones are written).</summary>
 public static class ImportCommand
 {
-    public const int BadInput = 2;
+    public const int BadInput = ExitCodes.BadInput;
 
     public static Command Create()
     {
@@ -47,7 +48,7 @@ public static class ImportCommand
         if (parse.GetValue(reset) && await LedgerReset.EventCountAsync(database.ConnectionString, ct).ConfigureAwait(false) is var held and > 0)
         {
             await error.WriteLineAsync($"import: --reset: dropping the {held} events this ledger held".AsMemory(), ct).ConfigureAwait(false);
-            await LedgerReset.DropAsync(database.ConnectionString, ct).ConfigureAwait(false);
+            await LedgerReset.DropAsync(database.ConnectionString, error, ct).ConfigureAwait(false);
         }
 
         await using var scope = new LedgerScope(database.ConnectionString);
@@ -103,7 +104,8 @@ public static class ImportCommand
             await output.WriteLineAsync($"rejected lines written to {side}".AsMemory(), ct).ConfigureAwait(false);
         }
 
-        return summary.Error is null ? 0 : BadInput;
+        // --skip-invalid goes on past bad lines, but a script must still learn that some were refused.
+        return summary.Error is null && summary.Rejected == 0 ? ExitCodes.Ok : ExitCodes.BadInput;
 
         ImportFile Command(IProgress<ImportProgress> progress) => new(
             path.FullName, parse.GetValue(batchSize), parse.GetValue(skipInvalid), parse.GetValue(rejectedPath)?.FullName, progress);

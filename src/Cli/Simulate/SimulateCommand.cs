@@ -79,7 +79,7 @@ public static class SimulateCommand
                 }
 
                 await error.WriteLineAsync($"simulate: replacing the {held} events this ledger held".AsMemory(), ct).ConfigureAwait(false);
-                await LedgerReset.DropAsync(database.ConnectionString, ct).ConfigureAwait(false);
+                await LedgerReset.DropAsync(database.ConnectionString, error, ct).ConfigureAwait(false);
             }
 
             using var host = LedgerHost.Build(database.ConnectionString);

@@ -53,7 +53,7 @@ public sealed class ExecutableTests
         reset.Output.ShouldContain("already present 0, rejected 0");
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    internal static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ledger.dll"));
@@ -69,7 +69,7 @@ public sealed class ExecutableTests
         return (process.ExitCode, await output, await error);
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
