@@ -1,6 +1,7 @@
 using System.Text;
 using Bittensor.Ledger.Domain.Primitives;
 using Bittensor.Ledger.Projections.EmissionHistory;
+using Bittensor.Ledger.Projections.SubnetStatus;
 using Bittensor.Ledger.Application.Store;
 using FluentValidation;
 using Marten;
@@ -55,6 +56,17 @@ public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource d
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 rows.Add(Read(reader));
+            }
+        }
+
+        if (rows.Count == 0 && query.NetUid is { } netuid)
+        {
+            // An empty table for a subnet the ledger never saw reads as "no emission": say it is unknown instead.
+            await using var known = dataSource.CreateCommand($"select exists(select 1 from {SubnetStatusTransformation.Table} where netuid = @netuid)");
+            known.Parameters.AddWithValue("netuid", (int)netuid.Value);
+            if (!(bool)(await known.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                throw new NotFoundException("netuid", $"subnet {netuid} is not in this ledger (`ledger status` lists its subnets)");
             }
         }
 

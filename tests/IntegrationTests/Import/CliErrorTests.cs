@@ -46,6 +46,18 @@ public sealed class CliErrorTests
     }
 
     [Fact]
+    public async Task UnknownSubnet_IsSaidToBeUnknown()
+    {
+        var db = await PostgresServer.CreateDatabaseAsync("cli_unknown_subnet");
+
+        var run = await ExecutableTests.RunAsync("emissions", "--netuid", "999", "--connection", db);
+
+        run.ExitCode.ShouldBe(2, run.Error);
+        run.Error.ShouldContain("ledger: netuid: subnet 999 is not in this ledger");
+        run.Output.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task TwoImportsAtOnceOnAFreshDatabase_EndWithOneCopy()
     {
         var db = await PostgresServer.CreateDatabaseAsync("cli_two_imports");
