@@ -7,20 +7,20 @@ foreach (var command in LedgerCommands.All())
     root.Subcommands.Add(command);
 }
 
-var parse = root.Parse(args);
-if (parse.Errors.Count > 0)
-{
-    foreach (var line in CliErrors.DescribeParseErrors(parse))
-    {
-        await Console.Error.WriteLineAsync("ledger: " + line).ConfigureAwait(false);
-    }
-
-    await Console.Error.WriteLineAsync("ledger: see `ledger --help` (or `ledger COMMAND --help`)").ConfigureAwait(false);
-    return ExitCodes.BadInput;
-}
-
 try
 {
+    var parse = root.Parse(args);
+    if (parse.Errors.Count > 0)
+    {
+        foreach (var line in CliErrors.DescribeParseErrors(parse))
+        {
+            await Console.Error.WriteLineAsync("ledger: " + line).ConfigureAwait(false);
+        }
+
+        await Console.Error.WriteLineAsync("ledger: see `ledger --help` (or `ledger COMMAND --help`)").ConfigureAwait(false);
+        return ExitCodes.BadInput;
+    }
+
     // Exceptions come to the boundary below: one line and a documented exit code, never a stack trace.
     return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
 }

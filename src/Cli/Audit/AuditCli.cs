@@ -32,7 +32,21 @@ internal static class AuditCli
 
     public static Option<int?> NetUidOption() => new("--netuid") { Description = "Subnet id." };
 
-    public static Option<ulong?> BlockOption(string name, string description) => new(name) { Description = description };
+    /// <summary>A block number option; the ledger stores blocks as PostgreSQL bigint, so larger values are refused
+    /// as bad input here rather than overflowing in a query.</summary>
+    public static Option<ulong?> BlockOption(string name, string description)
+    {
+        var option = new Option<ulong?>(name) { Description = description };
+        option.Validators.Add(result =>
+        {
+            // Read the token, not the converted value: a value that does not convert is reported by the parser itself.
+            if (result.Tokens.Count == 1 && ulong.TryParse(result.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var block) && block > long.MaxValue)
+            {
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"must be at most {long.MaxValue}"));
+            }
+        });
+        return option;
+    }
 
     public static Option<bool> JsonOption() => new("--json") { Description = "Machine-readable output with exact integers (rao)." };
 

@@ -15,6 +15,7 @@ public sealed class CliErrorTests
         { ["status", "--connection", "no such=keyword"], 2, "ledger: --connection: not a valid PostgreSQL connection string" },
         { ["emissions", "--netuid", "abc"], 2, "ledger: --netuid: 'abc' is not a whole number" },
         { ["metagraph", "--netuid", "1", "--at-block", "x"], 2, "ledger: --at-block: 'x' is not a whole number from 0 to 18446744073709551615" },
+        { ["metagraph", "--netuid", "1", "--at-block", "18446744073709551615"], 2, "ledger: --at-block: must be at most 9223372036854775807" },
         { ["no-such-command"], 2, "ledger: Unrecognized command or argument 'no-such-command'." },
         { ["status", "--no-such-option"], 2, "ledger: Unrecognized command or argument '--no-such-option'." },
     };
