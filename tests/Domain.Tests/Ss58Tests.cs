@@ -30,6 +30,30 @@ public class Ss58Tests
     }
 
     [Fact]
+    public void LongestEncodableAddress_FitsTheBound_AndDecodes()
+    {
+        // Base58 grows with the number's size: the all-0xff key under the largest two-byte prefix is as long as any.
+        var key = Enumerable.Repeat((byte)0xff, 32).ToArray();
+        var longest = Ss58.Encode(key, 16383);
+
+        longest.Length.ShouldBeLessThanOrEqualTo(Ss58.MaxAddressLength);
+        Ss58.TryDecode(longest, out var decoded, out var prefix, out var reason).ShouldBeTrue(reason);
+        decoded.ShouldBe(key);
+        prefix.ShouldBe((ushort)16383);
+    }
+
+    [Theory]
+    [InlineData(51)]
+    [InlineData(50_000_000)]
+    public void LongerThanAnyAddress_IsRefusedBeforeDecoding(int length)
+    {
+        var text = new string('z', length);
+
+        Ss58.TryDecode(text, out _, out _, out var reason).ShouldBeFalse();
+        reason.ShouldBe($"is {length} characters; an SS58 account address has at most 50");
+    }
+
+    [Fact]
     public void Encode_AlicePublicKey_GivesKnownAddress() => Ss58.Encode(AlicePublicKey).ShouldBe(Alice);
 
     [Fact]

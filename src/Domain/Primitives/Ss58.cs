@@ -9,6 +9,11 @@ namespace Bittensor.Ledger.Domain.Primitives;
 public static class Ss58
 {
     public const ushort BittensorPrefix = 42;
+    /// <summary>The longest an SS58 account address can be: base58 of at most 36 bytes (a 2-byte prefix, the 32-byte
+    /// key, a 2-byte checksum) is ⌈36·8 / log2 58⌉ = 50 characters. Longer text is refused before any decoding, whose
+    /// cost grows with the square of the length.</summary>
+    public const int MaxAddressLength = 50;
+
     private const string Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
     private static readonly byte[] Context = Encoding.ASCII.GetBytes("SS58PRE");
 
@@ -46,6 +51,12 @@ public static class Ss58
         if (string.IsNullOrEmpty(address))
         {
             reason = "empty address";
+            return false;
+        }
+
+        if (address.Length > MaxAddressLength)
+        {
+            reason = $"is {address.Length} characters; an SS58 account address has at most {MaxAddressLength}";
             return false;
         }
 
