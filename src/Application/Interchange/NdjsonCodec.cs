@@ -4,6 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Bittensor.Ledger.Domain;
 using Bittensor.Ledger.Domain.Network;
 using Bittensor.Ledger.Domain.Neurons;
@@ -54,6 +55,14 @@ public static class NdjsonCodec
         line = null;
         try
         {
+            // The JSON reader checks UTF-8 only when a string is read (and then throws); check the line once, and name
+            // the field whose text is not UTF-8.
+            if (!Utf8.IsValid(utf8Line) && InvalidUtf8Field(utf8Line) is { } field)
+            {
+                error = new FieldError(field, "not valid UTF-8");
+                return false;
+            }
+
             return TryParseCore(utf8Line, out line, out error);
         }
         catch (JsonException ex)
@@ -61,6 +70,40 @@ public static class NdjsonCodec
             error = new FieldError("line", $"not valid JSON: {ex.Message}");
             return false;
         }
+    }
+
+    /// <summary>The field (the last property name before it; "line" when it is a name itself or at the top) of the
+    /// first string that is not valid UTF-8, or null when the bad bytes are outside strings (the JSON reader reports those).</summary>
+    private static string? InvalidUtf8Field(ReadOnlySpan<byte> utf8Line)
+    {
+        var reader = new Utf8JsonReader(utf8Line, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        var property = "line";
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is not (JsonTokenType.PropertyName or JsonTokenType.String))
+                {
+                    continue;
+                }
+
+                if (!Utf8.IsValid(reader.ValueSpan))
+                {
+                    return reader.TokenType == JsonTokenType.PropertyName || reader.CurrentDepth == 0 ? "line" : property;
+                }
+
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
+                {
+                    property = reader.GetString()!;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        return null;
     }
 
     /// <summary>Parses a line given as a string (tests, docs, the CLI).</summary>

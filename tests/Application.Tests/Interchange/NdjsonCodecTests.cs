@@ -142,6 +142,23 @@ public class NdjsonCodecTests
     public void TypeNeedNotComeFirst() =>
         Parse("""{"netuid":4,"block":8,"type":"epoch_triggered"}""").Event.ShouldBe(new EpochTriggered(new Block(8), new NetUid(4)));
 
+    // Bytes that are not UTF-8 inside a JSON string: a lone continuation byte, a truncated sequence, an overlong '/'.
+    [Theory]
+    [InlineData("{\"type\":\"delegate_take_set\",\"block\":1,\"hotkey\":\"5Grw\x80\",\"take\":1}", "hotkey")]
+    [InlineData("{\"type\":\"epoch_\xC3\",\"block\":1,\"netuid\":1}", "type")]
+    [InlineData("{\"type\":\"epoch_triggered\",\"block\":1,\"netuid\":1,\"note\":\"caf\xFF\"}", "note")]
+    [InlineData("{\"id\":\"a\xC0\xAF.b\",\"type\":\"epoch_triggered\",\"block\":1,\"netuid\":1}", "id")]
+    [InlineData("{\"x\xFE\":1,\"type\":\"epoch_triggered\",\"block\":1,\"netuid\":1}", "line")]
+    public void InvalidUtf8InAString_NamesTheField(string escaped, string field)
+    {
+        var bytes = escaped.Select(c => checked((byte)c)).ToArray();
+
+        NdjsonCodec.TryParse(bytes, out _, out var error).ShouldBeFalse();
+
+        error.ShouldNotBeNull().Field.ShouldBe(field);
+        error.Reason.ShouldBe("not valid UTF-8");
+    }
+
     [Theory]
     [InlineData("[1,2]", "line", "expected a JSON object")]
     [InlineData("{\"type\":\"epoch_triggered\",\"block\":1,\"netuid\":1} {}", "line", "not valid JSON")]
