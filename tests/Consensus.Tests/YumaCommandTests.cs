@@ -48,6 +48,40 @@ public sealed class YumaCommandTests
         outputDoc.RootElement.GetProperty("bonds").GetRawText().ShouldBe(JsonSerializer.Serialize(model.GetProperty("bonds_u16")));
     }
 
+    private static (int Exit, string Stdout, string Stderr) RunBytes(byte[] input)
+    {
+        using var stdin = new MemoryStream(input);
+        using var stdout = new MemoryStream();
+        using var stderr = new StringWriter();
+        int exit = YumaCommand.Execute(null, null, stdin, stdout, stderr);
+        return (exit, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
+    }
+
+    [Fact]
+    public void Utf8ByteOrderMark_IsAccepted_AsTheImportAcceptsOne()
+    {
+        var input = InputFromVector("test_simple.json").ToJsonString();
+        var plain = Run(input);
+
+        var withBom = RunBytes([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(input)]);
+
+        withBom.Exit.ShouldBe(0, withBom.Stderr);
+        withBom.Stdout.ShouldBe(plain.Stdout);
+    }
+
+    [Fact]
+    public void InvalidUtf8InAKey_IsNamedByLine_NotAStackTrace()
+    {
+        var input = Encoding.UTF8.GetBytes("{\n  \"hyper\uFFFDparameters\": {}\n}");
+        var bad = input.AsSpan().IndexOf("\uFFFD"u8);
+        byte[] broken = [.. input[..bad], 0xC3, 0x28, .. input[(bad + 3)..]];
+
+        var (exit, _, stderr) = RunBytes(broken);
+
+        exit.ShouldBe(YumaCommand.ExitMalformedInput);
+        stderr.ShouldBe($"<stdin>:2: not valid UTF-8 (byte {bad + 1} of the input){Environment.NewLine}");
+    }
+
     [Fact]
     public void InputAndOutputFiles_AreReadAndWritten()
     {

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
+using System.Text.Unicode;
 using Bittensor.Ledger.Consensus.Yuma;
 
 namespace Bittensor.Ledger.Cli.Yuma;
@@ -56,10 +58,27 @@ public static class YumaCommand
             return ExitMalformedInput;
         }
 
+        // A UTF-8 byte order mark is accepted, as the import accepts one; text that is not UTF-8 is named by its line
+        // (the JSON reader would throw on it only when it reads that string).
+        var text = bytes.AsMemory();
+        if (text.Span.StartsWith("\uFEFF"u8))
+        {
+            text = text[3..];
+        }
+
+        if (!Utf8.IsValid(text.Span))
+        {
+            var chars = new char[text.Length];
+            Utf8.ToUtf16(text.Span, chars, out var validBytes, out _, replaceInvalidSequences: false);
+            var line = text.Span[..validBytes].Count((byte)'\n') + 1;
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{source}:{line}: not valid UTF-8 (byte {validBytes + 1} of the input)"));
+            return ExitMalformedInput;
+        }
+
         YumaInput parsed;
         try
         {
-            using var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 16 });
+            using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 16 });
             parsed = YumaJson.ParseInput(document.RootElement);
         }
         catch (JsonException e)
@@ -69,7 +88,7 @@ public static class YumaCommand
         }
         catch (YumaInputException e)
         {
-            long? line = YumaJson.LineOf(bytes, e.Path);
+            long? line = YumaJson.LineOf(text.Span, e.Path);
             stderr.WriteLine(line is null ? $"{source}: {e.Path}: {e.Reason}" : $"{source}:{line}: {e.Path}: {e.Reason}");
             return ExitMalformedInput;
         }
