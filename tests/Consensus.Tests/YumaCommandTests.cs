@@ -22,9 +22,12 @@ public sealed class YumaCommandTests
         };
     }
 
-    private static (int Exit, string Stdout, string Stderr) Run(string input, string? inputPath = null, string? outputPath = null)
+    private static (int Exit, string Stdout, string Stderr) Run(string input, string? inputPath = null, string? outputPath = null) =>
+        RunBytes(Encoding.UTF8.GetBytes(input), inputPath, outputPath);
+
+    private static (int Exit, string Stdout, string Stderr) RunBytes(byte[] input, string? inputPath = null, string? outputPath = null)
     {
-        using var stdin = new MemoryStream(Encoding.UTF8.GetBytes(input));
+        using var stdin = new MemoryStream(input);
         using var stdout = new MemoryStream();
         using var stderr = new StringWriter();
         int exit = YumaCommand.Execute(inputPath, outputPath, stdin, stdout, stderr);
@@ -46,15 +49,6 @@ public sealed class YumaCommandTests
         }
 
         outputDoc.RootElement.GetProperty("bonds").GetRawText().ShouldBe(JsonSerializer.Serialize(model.GetProperty("bonds_u16")));
-    }
-
-    private static (int Exit, string Stdout, string Stderr) RunBytes(byte[] input)
-    {
-        using var stdin = new MemoryStream(input);
-        using var stdout = new MemoryStream();
-        using var stderr = new StringWriter();
-        int exit = YumaCommand.Execute(null, null, stdin, stdout, stderr);
-        return (exit, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
     }
 
     [Fact]
