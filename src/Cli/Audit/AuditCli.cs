@@ -16,7 +16,7 @@ namespace Bittensor.Ledger.Cli.Audit;
 /// <see cref="LedgerScope"/> (no Wolverine), validation failures mapped to exit 2, and the JSON and table writers.</summary>
 internal static class AuditCli
 {
-    public const int BadInput = 2;
+    public const int BadInput = ExitCodes.BadInput;
 
     public static readonly JsonSerializerOptions Json = new()
     {

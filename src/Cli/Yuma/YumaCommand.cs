@@ -9,8 +9,8 @@ namespace Bittensor.Ledger.Cli.Yuma;
 /// <summary>`ledger yuma`: one Yuma Consensus epoch, JSON in, JSON out, no database (docs/yuma-json.md).</summary>
 public static class YumaCommand
 {
-    public const int ExitOk = 0;
-    public const int ExitMalformedInput = 2;
+    public const int ExitOk = ExitCodes.Ok;
+    public const int ExitMalformedInput = ExitCodes.BadInput;
 
     public static Command Create()
     {
