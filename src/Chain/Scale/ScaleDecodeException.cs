@@ -8,9 +8,12 @@ public sealed class ScaleDecodeException : Exception
     {
         What = what;
         Offset = offset;
+        Reason = reason;
     }
 
     public string What { get; }
 
     public int Offset { get; }
+
+    public string Reason { get; }
 }

@@ -116,16 +116,48 @@ public sealed class ScaleReader
         }
     }
 
+    /// <summary>A compact integer that must fit in 64 bits; the common modes are read without a BigInteger.</summary>
     public ulong ReadCompactU64(string what = "compact")
     {
         var start = Position;
-        var v = ReadCompact(what);
-        if (v > ulong.MaxValue)
+        var first = ReadU8(what);
+        switch (first & 0b11)
         {
-            throw new ScaleDecodeException(what, start, $"compact {v} exceeds u64");
+            case 0:
+                return (ulong)(first >> 2);
+            case 1:
+                return ((ulong)ReadU8(what) << 6) | ((ulong)first >> 2);
+            case 2:
+                Position = start;
+                return ReadU32(what) >> 2;
+            default:
+                {
+                    var len = (first >> 2) + 4;
+                    if (len > 8)
+                    {
+                        Position = start;
+                        var big = ReadCompact(what);
+                        throw new ScaleDecodeException(what, start, $"compact {big} exceeds u64");
+                    }
+
+                    Span<byte> buffer = stackalloc byte[8];
+                    buffer.Clear();
+                    ReadBytes(len, what).CopyTo(buffer);
+                    return BinaryPrimitives.ReadUInt64LittleEndian(buffer);
+                }
+        }
+    }
+
+    public uint ReadCompactU32(string what = "compact")
+    {
+        var start = Position;
+        var v = ReadCompactU64(what);
+        if (v > uint.MaxValue)
+        {
+            throw new ScaleDecodeException(what, start, $"compact {v} exceeds u32");
         }
 
-        return (ulong)v;
+        return (uint)v;
     }
 
     public UInt128 ReadCompactU128(string what = "compact")
@@ -144,7 +176,7 @@ public sealed class ScaleReader
     public int ReadLength(string what = "length")
     {
         var start = Position;
-        var v = ReadCompact(what);
+        var v = ReadCompactU64(what);
         if (v > int.MaxValue)
         {
             throw new ScaleDecodeException(what, start, $"length {v} too large");
@@ -177,6 +209,13 @@ public sealed class ScaleReader
 
     public T? ReadOption<T>(Func<ScaleReader, T> readSome, string what = "Option")
         where T : class
+    {
+        ArgumentNullException.ThrowIfNull(readSome);
+        return ReadOptionTag(what) ? readSome(this) : null;
+    }
+
+    public T? ReadOptionValue<T>(Func<ScaleReader, T> readSome, string what = "Option")
+        where T : struct
     {
         ArgumentNullException.ThrowIfNull(readSome);
         return ReadOptionTag(what) ? readSome(this) : null;

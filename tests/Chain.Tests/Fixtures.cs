@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+
+namespace Bittensor.Ledger.Chain.Tests;
+
+/// <summary>The real mainnet recordings in <c>shared/fixtures/chain</c>, found by walking up from the test binaries.</summary>
+internal static class Fixtures
+{
+    private static readonly Lazy<string> Dir = new(Find);
+
+    public static string Directory => Dir.Value;
+
+    public static string PathOf(string file) => Path.Combine(Directory, file);
+
+    /// <summary>A <c>0x</c>-hex file (the metadata recordings) as bytes.</summary>
+    public static byte[] HexFile(string file) => FromHex(File.ReadAllText(PathOf(file)).Trim());
+
+    public static JsonNode Json(string file) =>
+        JsonNode.Parse(File.ReadAllText(PathOf(file))) ?? throw new InvalidDataException($"{file} is JSON null");
+
+    public static byte[] FromHex(string hex) =>
+        Convert.FromHexString(hex.StartsWith("0x", StringComparison.Ordinal) ? hex[2..] : hex);
+
+    /// <summary>The recorded result of <paramref name="method"/> with these params (JSON text as recorded).</summary>
+    public static JsonNode? Recorded(JsonNode recordings, string method, string paramsJson)
+    {
+        var byParams = recordings[method]?.AsObject()
+            ?? throw new KeyNotFoundException($"no recordings of {method}");
+        var wanted = JsonNode.Parse(paramsJson);
+        foreach (var (key, value) in byParams)
+        {
+            if (JsonNode.DeepEquals(JsonNode.Parse(key), wanted))
+            {
+                return value?["result"];
+            }
+        }
+
+        throw new KeyNotFoundException($"no recording of {method} {paramsJson}");
+    }
+
+    private static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "fixtures", "chain");
+            if (System.IO.Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException(
+            $"shared/fixtures/chain was not found above {AppContext.BaseDirectory}; the repository must sit beside shared/");
+    }
+}
