@@ -174,7 +174,7 @@ public sealed class EventDecoder
     {
         JsonValue v when v.GetValue<string>() == "Initialization" => EventPhase.Initialization,
         JsonValue v when v.GetValue<string>() == "Finalization" => EventPhase.Finalization,
-        JsonObject o when o["ApplyExtrinsic"] is JsonValue n => new EventPhase("ApplyExtrinsic", n.GetValue<uint>()),
+        JsonObject o when o["ApplyExtrinsic"] is JsonValue n => new EventPhase("ApplyExtrinsic", checked((uint)n.GetValue<long>())),
         _ => throw new ScaleDecodeException($"event record {index}", offset, $"unknown phase {phase?.ToJsonString()}"),
     };
 }
