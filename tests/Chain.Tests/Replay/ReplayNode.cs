@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Bittensor.Ledger.Chain.Tests.Replay;
@@ -27,6 +28,7 @@ public sealed class ReplayNode : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Lock _faultLock = new();
     private readonly ConcurrentQueue<string> _requests = new();
+    private readonly ConcurrentDictionary<HttpContext, byte> _open = new();
     private Faults _faults = new();
     private int _connections;
     private int _answers;
@@ -65,6 +67,7 @@ public sealed class ReplayNode : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         var node = new ReplayNode(app, recordings ?? new ReplayRecordings());
@@ -102,9 +105,11 @@ public sealed class ReplayNode : IAsyncDisposable
     /// <summary>Back to answering normally.</summary>
     public void ClearFaults() => SetFaults(_ => new Faults());
 
-    /// <summary>Stops listening and closes every connection.</summary>
+    /// <summary>Stops listening and drops every open connection.</summary>
     public async ValueTask DisposeAsync()
     {
+        foreach (var http in _open.Keys)
+            http.Abort();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }
@@ -124,8 +129,15 @@ public sealed class ReplayNode : IAsyncDisposable
         }
         using var socket = await http.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         Interlocked.Increment(ref _connections);
-        var session = new Session(this, socket, http);
-        await session.RunAsync().ConfigureAwait(false);
+        _open[http] = 0;
+        try
+        {
+            await new Session(this, socket, http).RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _open.TryRemove(http, out _);
+        }
     }
 
     /// <summary>Decides, under the fault lock, what to do with the next message of a connection.</summary>
