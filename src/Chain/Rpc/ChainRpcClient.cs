@@ -153,7 +153,16 @@ public sealed partial class ChainRpcClient : IAsyncDisposable
         {
             foreach (var call in pending)
                 connection.Register(call);
-            await connection.SendAsync(Serialize(calls, pending, asBatch)).ConfigureAwait(false);
+            try
+            {
+                await connection.SendAsync(Serialize(calls, pending, asBatch)).ConfigureAwait(false);
+            }
+            catch (ConnectionDroppedException) when (pending.Any(p => p.Completion.Task.IsFaulted))
+            {
+                // The answer (e.g. not JSON) arrived and killed the socket before the send returned: report it.
+                await pending.First(p => p.Completion.Task.IsFaulted).Completion.Task.ConfigureAwait(false);
+                throw;
+            }
             var results = new JsonElement[calls.Count];
             for (var i = 0; i < pending.Length; i++)
                 results[i] = await pending[i].Completion.Task.WaitAsync(token).ConfigureAwait(false);

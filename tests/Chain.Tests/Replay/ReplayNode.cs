@@ -25,6 +25,8 @@ public sealed class ReplayNode : IAsyncDisposable
     /// <summary>The error code for a request the recordings do not hold.</summary>
     public const int NoRecordingCode = -32601;
 
+    private static readonly TimeSpan MidAnswerGrace = TimeSpan.FromMilliseconds(250);
+
     private readonly WebApplication _app;
     private readonly Lock _faultLock = new();
     private readonly ConcurrentQueue<string> _requests = new();
@@ -286,6 +288,7 @@ public sealed class ReplayNode : IAsyncDisposable
     private sealed class Session(ReplayNode node, WebSocket socket, HttpContext http)
     {
         private readonly SemaphoreSlim _send = new(1, 1);
+        private readonly CancellationTokenSource _end = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         private int _answered;
 
         public async Task RunAsync()
@@ -297,7 +300,7 @@ public sealed class ReplayNode : IAsyncDisposable
             {
                 while (socket.State == WebSocketState.Open)
                 {
-                    var result = await socket.ReceiveAsync(chunk.AsMemory(), http.RequestAborted).ConfigureAwait(false);
+                    var result = await socket.ReceiveAsync(chunk.AsMemory(), _end.Token).ConfigureAwait(false);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
                         await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None)
@@ -364,7 +367,10 @@ public sealed class ReplayNode : IAsyncDisposable
                     case Action.DropMidAnswer:
                         var partial = node.Answer(request);
                         await SendAsync(partial.AsMemory(0, partial.Length / 2), endOfMessage: false).ConfigureAwait(false);
-                        Drop();
+                        // Closing at once can reset the TCP connection before the client has read the half
+                        // answer, and a reset discards what it has not read yet: give it time to arrive.
+                        await Task.Delay(MidAnswerGrace).ConfigureAwait(false);
+                        EndWithoutClosing();
                         return;
                     default:
                         await SendAsync(node.Answer(request), endOfMessage: true).ConfigureAwait(false);
@@ -381,6 +387,9 @@ public sealed class ReplayNode : IAsyncDisposable
 
         private Task SendAsync(ReadOnlyMemory<byte> bytes, bool endOfMessage) =>
             socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage, CancellationToken.None).AsTask();
+
+        // Ends the connection without a WebSocket close frame.
+        private void EndWithoutClosing() => _end.Cancel();
 
         private void Drop()
         {
