@@ -7,15 +7,17 @@ internal static class Fixtures
 {
     private static readonly Lazy<string> Dir = new(Find);
 
-    public static string Directory => Dir.Value;
+    /// <summary>The absolute path of <c>shared/fixtures/chain</c>.</summary>
+    public static string ChainDirectory => Dir.Value;
 
-    public static string PathOf(string file) => Path.Combine(Directory, file);
+    /// <summary>The absolute path of one fixture file, e.g. <c>block-7959635-recordings.json</c>.</summary>
+    public static string ChainFile(string name) => Path.Combine(ChainDirectory, name);
 
     /// <summary>A <c>0x</c>-hex file (the metadata recordings) as bytes.</summary>
-    public static byte[] HexFile(string file) => FromHex(File.ReadAllText(PathOf(file)).Trim());
+    public static byte[] HexFile(string file) => FromHex(File.ReadAllText(ChainFile(file)).Trim());
 
     public static JsonNode Json(string file) =>
-        JsonNode.Parse(File.ReadAllText(PathOf(file))) ?? throw new InvalidDataException($"{file} is JSON null");
+        JsonNode.Parse(File.ReadAllText(ChainFile(file))) ?? throw new InvalidDataException($"{file} is JSON null");
 
     public static byte[] FromHex(string hex) =>
         Convert.FromHexString(hex.StartsWith("0x", StringComparison.Ordinal) ? hex[2..] : hex);

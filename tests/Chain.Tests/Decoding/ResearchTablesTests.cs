@@ -15,7 +15,7 @@ public sealed partial class ResearchTablesTests
     private static readonly Lazy<RuntimeMetadata> Spec343 = new(() => RuntimeMetadata.Parse(Fixtures.HexFile("metadata-spec343-v14.hex")));
 
     private static string Research(string file) =>
-        Path.Combine(Fixtures.Directory, "..", "..", "research", file);
+        Path.Combine(Fixtures.ChainDirectory, "..", "..", "research", file);
 
     [Fact]
     public void Every_storage_item_of_spec_343_has_the_tabled_modifier_hashers_prefix_and_default()
