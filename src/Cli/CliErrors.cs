@@ -5,6 +5,10 @@ using System.Text.RegularExpressions;
 using Bittensor.Ledger.Application.Audit;
 using Bittensor.Ledger.Application.Postgres;
 using Bittensor.Ledger.Application.Store;
+using Bittensor.Ledger.Chain;
+using Bittensor.Ledger.Chain.Metadata;
+using Bittensor.Ledger.Chain.Readers;
+using Bittensor.Ledger.Chain.Rpc;
 using Bittensor.Ledger.Cli.Audit;
 using Bittensor.Ledger.Cli.Yuma;
 using Npgsql;
@@ -92,6 +96,7 @@ public static partial class CliErrors
         AuditCli.BadInputException or NotFoundException or RuleViolationException or YumaInputException =>
             (e.Message, ExitCodes.BadInput),
         PostgresUnavailableException => (e.Message, ExitCodes.Failure),
+        ChainRpcException or ChainDecodeException or ChainMetadataException or ChainLayoutException => ($"chain: {e.Message}", ExitCodes.Failure),
         PostgresException pg => (DescribePostgres(pg), ExitCodes.Failure),
         NpgsqlException { InnerException: SocketException socket } =>
             ($"database: cannot connect to {Where()} ({socket.Message}); check that PostgreSQL runs there and accepts " +

@@ -25,5 +25,6 @@ internal static class LedgerCommands
         yield return Simulate.SimulateCommand.Create();
         yield return Verify.VerifyCommand.Create();
         yield return Replay.ReplayCommand.Create();
+        yield return Chain.ChainCommand.Create();
     }
 }
