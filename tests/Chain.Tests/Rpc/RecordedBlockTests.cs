@@ -68,6 +68,15 @@ public sealed class RecordedBlockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_node_answers_state_getStorageAt_as_recorded_too()
+    {
+        var result = await _client.CallAsync(
+            new RpcCall("state_getStorageAt", [SystemEventsKey, BlockHash], BlockHash), Ct);
+
+        result.GetString().ShouldBe(RecordedResult("state_getStorageAt").GetString());
+    }
+
+    [Fact]
     public async Task A_batch_returns_every_result_in_call_order()
     {
         var results = await _client.BatchAsync([
