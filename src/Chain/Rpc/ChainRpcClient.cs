@@ -18,7 +18,7 @@ public sealed partial class ChainRpcClient : IAsyncDisposable
     private readonly SemaphoreSlim _inFlight;
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly CancellationTokenSource _lifetime = new();
-    private RpcConnection? _connection;
+    private volatile RpcConnection? _connection;
     private long _nextId;
     private bool _disposed;
 
@@ -58,7 +58,7 @@ public sealed partial class ChainRpcClient : IAsyncDisposable
         var client = new ChainRpcClient(url, options);
         try
         {
-            await client.GetConnectionAsync(null, cancellationToken).ConfigureAwait(false);
+            await client.GetConnectionAsync(null, null, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -118,7 +118,7 @@ public sealed partial class ChainRpcClient : IAsyncDisposable
             {
                 try
                 {
-                    var connection = await GetConnectionAsync(method, timeout.Token).ConfigureAwait(false);
+                    var connection = await GetConnectionAsync(method, block, timeout.Token).ConfigureAwait(false);
                     return await SendAndWaitAsync(connection, calls, asBatch, timeout.Token).ConfigureAwait(false);
                 }
                 catch (ConnectionDroppedException dropped) when (attempt > _options.MaxReconnectAttempts)
@@ -175,7 +175,7 @@ public sealed partial class ChainRpcClient : IAsyncDisposable
         }
     }
 
-    private async Task<RpcConnection> GetConnectionAsync(string? method, CancellationToken token)
+    private async Task<RpcConnection> GetConnectionAsync(string? method, string? block, CancellationToken token)
     {
         if (_connection is { Dead: false } live)
             return live;
@@ -204,7 +204,7 @@ public sealed partial class ChainRpcClient : IAsyncDisposable
             var reason = last!.GetBaseException().Message;
             if (reconnecting)
                 reason += $"; the connection had dropped and {attempts} reconnect attempts failed";
-            throw ChainRpcException.Unreachable(Endpoint, method, reason, last);
+            throw ChainRpcException.Unreachable(Endpoint, method, block, reason, last);
         }
         finally
         {
