@@ -101,7 +101,6 @@ public sealed partial class ChainRpcClient : IAsyncDisposable
         await _lifetime.CancelAsync().ConfigureAwait(false);
         if (_connection is { } connection)
             await connection.CloseAsync().ConfigureAwait(false);
-        _lifetime.Dispose();
     }
 
     private async Task<JsonElement[]> ExecuteAsync(
@@ -109,10 +108,10 @@ public sealed partial class ChainRpcClient : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var (method, block) = Describe(calls);
-        await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+        await _inFlight.WaitAsync(timeout.Token).ConfigureAwait(false);
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
             timeout.CancelAfter(_options.RequestTimeout);
             for (var attempt = 1; ; attempt++)
             {
@@ -155,7 +154,8 @@ public sealed partial class ChainRpcClient : IAsyncDisposable
                 connection.Register(call);
             try
             {
-                await connection.SendAsync(Serialize(calls, pending, asBatch)).ConfigureAwait(false);
+                // A node that stops reading can block the send: the caller's timeout still applies.
+                await connection.SendAsync(Serialize(calls, pending, asBatch)).WaitAsync(token).ConfigureAwait(false);
             }
             catch (ConnectionDroppedException) when (pending.Any(p => p.Completion.Task.IsFaulted))
             {

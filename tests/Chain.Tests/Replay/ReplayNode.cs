@@ -325,34 +325,33 @@ public sealed class ReplayNode : IAsyncDisposable
 
         private async Task HandleAsync(byte[] request)
         {
+            // "Busy" runs from arrival until just before the answer is sent, so a client that waits for an
+            // answer before sending its next call can never be seen with more calls open than it allows.
+            var busy = new BusyMark(node);
             try
             {
-                var busy = Interlocked.Increment(ref node._busy);
-                UpdateMax(busy);
-                try
-                {
-                    if (node.AnswerDelay > TimeSpan.Zero)
-                        await Task.Delay(node.AnswerDelay).ConfigureAwait(false);
-                    await RespondAsync(request).ConfigureAwait(false);
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref node._busy);
-                }
+                if (node.AnswerDelay > TimeSpan.Zero)
+                    await Task.Delay(node.AnswerDelay).ConfigureAwait(false);
+                await RespondAsync(request, busy).ConfigureAwait(false);
             }
             catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException
                                           or IOException)
             {
                 // The connection is gone; nothing to answer to.
             }
+            finally
+            {
+                busy.Done();
+            }
         }
 
-        private async Task RespondAsync(byte[] request)
+        private async Task RespondAsync(byte[] request, BusyMark busy)
         {
             await _send.WaitAsync().ConfigureAwait(false);
             try
             {
                 var action = node.Decide(_answered);
+                busy.Done();
                 switch (action)
                 {
                     case Action.Ignore:
@@ -396,15 +395,29 @@ public sealed class ReplayNode : IAsyncDisposable
             socket.Abort();
             http.Abort();
         }
+    }
 
-        private void UpdateMax(int busy)
+    /// <summary>Counts one message as being answered, for <see cref="MaxConcurrentRequests"/>; ends once.</summary>
+    private sealed class BusyMark
+    {
+        private readonly ReplayNode _node;
+        private int _done;
+
+        public BusyMark(ReplayNode node)
         {
+            _node = node;
+            var busy = Interlocked.Increment(ref node._busy);
             int seen;
-            while (busy > (seen = Volatile.Read(ref node._maxBusy)))
+            while (busy > (seen = Volatile.Read(ref node._maxBusy))
+                   && Interlocked.CompareExchange(ref node._maxBusy, busy, seen) != seen)
             {
-                if (Interlocked.CompareExchange(ref node._maxBusy, busy, seen) == seen)
-                    break;
             }
+        }
+
+        public void Done()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+                Interlocked.Decrement(ref _node._busy);
         }
     }
 }
