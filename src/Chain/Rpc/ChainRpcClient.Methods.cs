@@ -86,7 +86,10 @@ public sealed partial class ChainRpcClient
         return ReadBytes(call, result, $"{method} result");
     }
 
-    /// <summary><c>state_getStorage</c>: the value under <paramref name="key"/>, or null when none is stored.</summary>
+    /// <summary>
+    /// <c>state_getStorage</c> (<c>state_getStorageAt</c> is the same call under an older name): the value under
+    /// <paramref name="key"/>, or null when none is stored (a ValueQuery item then has its metadata default).
+    /// </summary>
     public async Task<byte[]?> GetStorageAsync(byte[] key, string? hash, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);

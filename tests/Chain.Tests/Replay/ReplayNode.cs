@@ -31,6 +31,7 @@ public sealed class ReplayNode : IAsyncDisposable
     private readonly Lock _faultLock = new();
     private readonly ConcurrentQueue<string> _requests = new();
     private readonly ConcurrentDictionary<HttpContext, byte> _open = new();
+    private readonly ConcurrentDictionary<string, Func<JsonArray, string?>> _handlers = new();
     private Faults _faults = new();
     private int _connections;
     private int _answers;
@@ -93,6 +94,13 @@ public sealed class ReplayNode : IAsyncDisposable
     /// </summary>
     public void DropConnection(int afterAnswers = 0, int times = 1, bool midAnswer = false) =>
         SetFaults(f => f with { DropAfter = afterAnswers, DropsLeft = times, DropMidAnswer = midAnswer });
+
+    /// <summary>
+    /// Answers calls of <paramref name="method"/> with a function of their params, for tests that serve a chain
+    /// they build: it returns the result as JSON text (<c>"null"</c> for a JSON null), or null to fall back to
+    /// <see cref="Recordings"/>. <c>state_getStorageAt</c> calls reach a <c>state_getStorage</c> handler.
+    /// </summary>
+    public void Handle(string method, Func<JsonArray, string?> answer) => _handlers[Alias(method)] = answer;
 
     /// <summary>Reads requests and never answers them.</summary>
     public void Stall() => SetFaults(f => f with { Stall = true });
@@ -214,6 +222,17 @@ public sealed class ReplayNode : IAsyncDisposable
             WriteError(writer, id, error.Code, error.Message);
             return;
         }
+        if (_handlers.TryGetValue(Alias(method), out var handler)
+            && handler(parameters as JsonArray ?? []) is { } resultJson)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("jsonrpc", "2.0");
+            WriteId(writer, id);
+            writer.WritePropertyName("result");
+            writer.WriteRawValue(resultJson);
+            writer.WriteEndObject();
+            return;
+        }
         if (!Recordings.TryFind(method, parameters, out var response))
         {
             WriteError(writer, id, NoRecordingCode,
@@ -238,6 +257,8 @@ public sealed class ReplayNode : IAsyncDisposable
         }
         writer.WriteEndObject();
     }
+
+    private static string Alias(string method) => method == "state_getStorageAt" ? "state_getStorage" : method;
 
     private static void WriteError(Utf8JsonWriter writer, JsonElement id, int code, string message)
     {

@@ -98,6 +98,22 @@ public sealed class ProgrammedAnswersTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_handler_computes_answers_from_the_params_and_falls_back_to_the_recordings()
+    {
+        var chain = new Dictionary<string, string> { ["0x01"] = "0x2a", ["0x02"] = "0x0004" };
+        _node.Handle("state_getStorage", p => chain.TryGetValue(p[0]!.GetValue<string>(), out var v) ? $"\"{v}\"" : null);
+        _node.Recordings.AddResult("state_getStorage", $"[\"0x03\", \"{Hash}\"]", "\"0xff\"");
+
+        var values = await _client.BatchAsync([
+            new RpcCall("state_getStorage", ["0x01", Hash]),
+            new RpcCall("state_getStorageAt", ["0x02", Hash]),
+            new RpcCall("state_getStorage", ["0x03", Hash]),
+        ], Ct);
+
+        values.Select(v => v.GetString()).ShouldBe(["0x2a", "0x0004", "0xff"]);
+    }
+
+    [Fact]
     public async Task A_recorded_error_response_is_served_as_a_json_rpc_error()
     {
         _node.Recordings.AddResponse("chain_getHeader", $"[\"{Hash}\"]",
