@@ -19,6 +19,14 @@ public sealed partial class ChainRpcClient
         return Read(call, result, "block hash", r => r.GetString()!);
     }
 
+    /// <summary><c>chain_getHead</c>: the hash of the node's best block (the newest, not necessarily finalized).</summary>
+    public async Task<string> GetHeadAsync(CancellationToken cancellationToken = default)
+    {
+        var call = RpcCall.Of("chain_getHead");
+        var result = await CallAsync(call, cancellationToken).ConfigureAwait(false);
+        return Read(call, result, "block hash", r => r.GetString()!);
+    }
+
     /// <summary><c>chain_getFinalizedHead</c>: the hash of the latest finalized block.</summary>
     public async Task<string> GetFinalizedHeadAsync(CancellationToken cancellationToken = default)
     {

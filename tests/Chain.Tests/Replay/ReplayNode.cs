@@ -37,6 +37,7 @@ public sealed class ReplayNode : IAsyncDisposable
     private int _answers;
     private int _busy;
     private int _maxBusy;
+    private int _disposed;
 
     private ReplayNode(WebApplication app, ReplayRecordings recordings)
     {
@@ -118,6 +119,8 @@ public sealed class ReplayNode : IAsyncDisposable
     /// <summary>Stops listening and drops every open connection.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
         foreach (var http in _open.Keys)
             http.Abort();
         await _app.StopAsync().ConfigureAwait(false);

@@ -33,6 +33,17 @@ public sealed class RecordedBlockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Best_block_is_the_recorded_head_and_its_parent_is_the_block_after_7959635()
+    {
+        var head = await _client.GetHeadAsync(Ct);
+        var header = await _client.GetHeaderAsync(head, Ct);
+
+        head.ShouldBe("0xcfbaa116a38a6a8621ca991833bb41c4d16d6abec22ecc725a5adc65d5c842ce");
+        header.Number.ShouldBe(7_959_637);
+        header.ParentHash.ShouldBe("0x3110e84f7a69f106643913a9234563d502f43c6329581d6a3f41f7d0197e6f69");
+    }
+
+    [Fact]
     public async Task Header_number_is_parsed_from_hex_and_names_the_parent()
     {
         var header = await _client.GetHeaderAsync(BlockHash, Ct);
