@@ -111,6 +111,29 @@ public sealed class FaultyNodeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_caller_that_cancels_gets_a_cancellation_not_a_timeout()
+    {
+        await using var client = await ChainRpcClient.ConnectAsync(_node.Url, Quick, Ct);
+        _node.Stall();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var call = client.GetBlockHashAsync(7_959_635, cancel.Token);
+
+        await cancel.CancelAsync();
+
+        var e = await Should.ThrowAsync<Exception>(() => call);
+        e.ShouldBeAssignableTo<OperationCanceledException>();
+    }
+
+    [Fact]
+    public async Task A_disposed_client_refuses_calls()
+    {
+        var client = await ChainRpcClient.ConnectAsync(_node.Url, Quick, Ct);
+        await client.DisposeAsync();
+
+        await Should.ThrowAsync<ObjectDisposedException>(() => client.GetBlockHashAsync(7_959_635, Ct));
+    }
+
+    [Fact]
     public async Task A_garbage_answer_is_reported_as_not_json_and_the_next_call_works()
     {
         await using var client = await ChainRpcClient.ConnectAsync(_node.Url, Quick, Ct);
