@@ -25,8 +25,6 @@ public sealed class ReplayNode : IAsyncDisposable
     /// <summary>The error code for a request the recordings do not hold.</summary>
     public const int NoRecordingCode = -32601;
 
-    private static readonly TimeSpan MidAnswerGrace = TimeSpan.FromMilliseconds(250);
-
     private readonly WebApplication _app;
     private readonly Lock _faultLock = new();
     private readonly ConcurrentQueue<string> _requests = new();
@@ -91,7 +89,7 @@ public sealed class ReplayNode : IAsyncDisposable
     /// <summary>
     /// Drops the connection instead of answering, once a connection has answered <paramref name="afterAnswers"/>
     /// messages, <paramref name="times"/> times in all (<see cref="int.MaxValue"/>: always). With
-    /// <paramref name="midAnswer"/> it first sends half of the answer as an unfinished WebSocket message.
+    /// <paramref name="midAnswer"/> it sends half of the answer as an unfinished WebSocket message, then a close frame.
     /// </summary>
     public void DropConnection(int afterAnswers = 0, int times = 1, bool midAnswer = false) =>
         SetFaults(f => f with { DropAfter = afterAnswers, DropsLeft = times, DropMidAnswer = midAnswer });
@@ -312,7 +310,6 @@ public sealed class ReplayNode : IAsyncDisposable
     private sealed class Session(ReplayNode node, WebSocket socket, HttpContext http)
     {
         private readonly SemaphoreSlim _send = new(1, 1);
-        private readonly CancellationTokenSource _end = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         private int _answered;
 
         public async Task RunAsync()
@@ -324,7 +321,7 @@ public sealed class ReplayNode : IAsyncDisposable
             {
                 while (socket.State == WebSocketState.Open)
                 {
-                    var result = await socket.ReceiveAsync(chunk.AsMemory(), _end.Token).ConfigureAwait(false);
+                    var result = await socket.ReceiveAsync(chunk.AsMemory(), http.RequestAborted).ConfigureAwait(false);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
                         await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None)
@@ -390,10 +387,10 @@ public sealed class ReplayNode : IAsyncDisposable
                     case Action.DropMidAnswer:
                         var partial = node.Answer(request);
                         await SendAsync(partial.AsMemory(0, partial.Length / 2), endOfMessage: false).ConfigureAwait(false);
-                        // Closing at once can reset the TCP connection before the client has read the half
-                        // answer, and a reset discards what it has not read yet: give it time to arrive.
-                        await Task.Delay(MidAnswerGrace).ConfigureAwait(false);
-                        EndWithoutClosing();
+                        // A close frame after the half answer, on the same stream, so the client surely reads both;
+                        // aborting instead can reset the TCP connection, which discards the unread half answer.
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "node going away",
+                            CancellationToken.None).ConfigureAwait(false);
                         return;
                     default:
                         await SendAsync(node.Answer(request), endOfMessage: true).ConfigureAwait(false);
@@ -410,9 +407,6 @@ public sealed class ReplayNode : IAsyncDisposable
 
         private Task SendAsync(ReadOnlyMemory<byte> bytes, bool endOfMessage) =>
             socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage, CancellationToken.None).AsTask();
-
-        // Ends the connection without a WebSocket close frame.
-        private void EndWithoutClosing() => _end.Cancel();
 
         private void Drop()
         {

@@ -78,7 +78,7 @@ public sealed class FaultyNodeTests : IAsyncLifetime
 
         e.Failure.ShouldBe(ChainRpcFailure.ConnectionLost);
         e.Message.ShouldStartWith($"state_getStorage at block {BlockHash}: ");
-        e.Message.ShouldContain("closed the connection mid-answer");
+        e.Message.ShouldContain("closed the connection mid-answer (the node closed the WebSocket: node going away)");
         e.Message.ShouldContain("gave up after 2 attempts");
     }
 
