@@ -104,6 +104,19 @@ public sealed class RecordedBlockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_with_one_failing_call_reports_that_call()
+    {
+        var e = await Should.ThrowAsync<ChainRpcException>(() => _client.BatchAsync([
+            new RpcCall("chain_getBlockHash", [7_959_635], "7959635"),
+            new RpcCall("chain_getBlockHash", [1], "1"),
+        ], Ct));
+
+        e.Method.ShouldBe("chain_getBlockHash");
+        e.Block.ShouldBe("1");
+        e.Message.ShouldStartWith("chain_getBlockHash at block 1: the node answered JSON-RPC error -32601: ");
+    }
+
+    [Fact]
     public async Task Many_parallel_calls_all_complete_and_stay_within_the_in_flight_bound()
     {
         await using var client = await ChainRpcClient.ConnectAsync(_node.Url, new ChainRpcOptions { MaxInFlight = 4 }, Ct);
