@@ -19,6 +19,14 @@ public sealed partial class ChainRpcClient
         return Read(call, result, "block hash", r => r.GetString()!);
     }
 
+    /// <summary><c>chain_getHead</c>: the hash of the node's best block (the newest, not necessarily finalized).</summary>
+    public async Task<string> GetHeadAsync(CancellationToken cancellationToken = default)
+    {
+        var call = RpcCall.Of("chain_getHead");
+        var result = await CallAsync(call, cancellationToken).ConfigureAwait(false);
+        return Read(call, result, "block hash", r => r.GetString()!);
+    }
+
     /// <summary><c>chain_getFinalizedHead</c>: the hash of the latest finalized block.</summary>
     public async Task<string> GetFinalizedHeadAsync(CancellationToken cancellationToken = default)
     {
@@ -86,7 +94,10 @@ public sealed partial class ChainRpcClient
         return ReadBytes(call, result, $"{method} result");
     }
 
-    /// <summary><c>state_getStorage</c>: the value under <paramref name="key"/>, or null when none is stored.</summary>
+    /// <summary>
+    /// <c>state_getStorage</c> (<c>state_getStorageAt</c> is the same call under an older name): the value under
+    /// <paramref name="key"/>, or null when none is stored (a ValueQuery item then has its metadata default).
+    /// </summary>
     public async Task<byte[]?> GetStorageAsync(byte[] key, string? hash, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);

@@ -18,7 +18,7 @@ public sealed partial class ChainRpcClient : IAsyncDisposable
     private readonly SemaphoreSlim _inFlight;
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly CancellationTokenSource _lifetime = new();
-    private RpcConnection? _connection;
+    private volatile RpcConnection? _connection;
     private long _nextId;
     private bool _disposed;
 
@@ -58,7 +58,7 @@ public sealed partial class ChainRpcClient : IAsyncDisposable
         var client = new ChainRpcClient(url, options);
         try
         {
-            await client.GetConnectionAsync(null, cancellationToken).ConfigureAwait(false);
+            await client.GetConnectionAsync(null, null, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -101,7 +101,6 @@ public sealed partial class ChainRpcClient : IAsyncDisposable
         await _lifetime.CancelAsync().ConfigureAwait(false);
         if (_connection is { } connection)
             await connection.CloseAsync().ConfigureAwait(false);
-        _lifetime.Dispose();
     }
 
     private async Task<JsonElement[]> ExecuteAsync(
@@ -109,16 +108,16 @@ public sealed partial class ChainRpcClient : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var (method, block) = Describe(calls);
-        await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+        await _inFlight.WaitAsync(timeout.Token).ConfigureAwait(false);
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
             timeout.CancelAfter(_options.RequestTimeout);
             for (var attempt = 1; ; attempt++)
             {
                 try
                 {
-                    var connection = await GetConnectionAsync(method, timeout.Token).ConfigureAwait(false);
+                    var connection = await GetConnectionAsync(method, block, timeout.Token).ConfigureAwait(false);
                     return await SendAndWaitAsync(connection, calls, asBatch, timeout.Token).ConfigureAwait(false);
                 }
                 catch (ConnectionDroppedException dropped) when (attempt > _options.MaxReconnectAttempts)
@@ -155,7 +154,8 @@ public sealed partial class ChainRpcClient : IAsyncDisposable
                 connection.Register(call);
             try
             {
-                await connection.SendAsync(Serialize(calls, pending, asBatch)).ConfigureAwait(false);
+                // A node that stops reading can block the send: the caller's timeout still applies.
+                await connection.SendAsync(Serialize(calls, pending, asBatch)).WaitAsync(token).ConfigureAwait(false);
             }
             catch (ConnectionDroppedException) when (pending.Any(p => p.Completion.Task.IsFaulted))
             {
@@ -175,7 +175,7 @@ public sealed partial class ChainRpcClient : IAsyncDisposable
         }
     }
 
-    private async Task<RpcConnection> GetConnectionAsync(string? method, CancellationToken token)
+    private async Task<RpcConnection> GetConnectionAsync(string? method, string? block, CancellationToken token)
     {
         if (_connection is { Dead: false } live)
             return live;
@@ -204,7 +204,7 @@ public sealed partial class ChainRpcClient : IAsyncDisposable
             var reason = last!.GetBaseException().Message;
             if (reconnecting)
                 reason += $"; the connection had dropped and {attempts} reconnect attempts failed";
-            throw ChainRpcException.Unreachable(Endpoint, method, reason, last);
+            throw ChainRpcException.Unreachable(Endpoint, method, block, reason, last);
         }
         finally
         {

@@ -57,8 +57,9 @@ public sealed class ChainRpcException : Exception
     /// <summary>The node's JSON-RPC error message, for <see cref="ChainRpcFailure.NodeError"/> and <see cref="ChainRpcFailure.PrunedState"/>.</summary>
     public string? NodeMessage { get; private init; }
 
-    internal static ChainRpcException Unreachable(string endpoint, string? method, string reason, Exception? inner) =>
-        new(ChainRpcFailure.Unreachable, method, null,
+    internal static ChainRpcException Unreachable(
+        string endpoint, string? method, string? block, string reason, Exception? inner) =>
+        new(ChainRpcFailure.Unreachable, method, block,
             $"cannot reach the node at {endpoint} ({reason}). Check that the node is running, that the URL " +
             "(ws:// or wss://, host and port) is right and that its RPC port is open to this machine.", inner);
 

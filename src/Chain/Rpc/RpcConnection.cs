@@ -17,6 +17,7 @@ internal sealed class RpcConnection
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _deathLock = new();
     private volatile bool _dead;
     private string _deadReason = "";
     private bool _deadMidAnswer;
@@ -208,7 +209,7 @@ internal sealed class RpcConnection
 
     private void Kill(string reason, bool midAnswer, bool abort = true)
     {
-        lock (_pending)
+        lock (_deathLock)
         {
             if (_dead)
                 return;

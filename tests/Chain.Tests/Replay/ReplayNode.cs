@@ -20,22 +20,22 @@ namespace Bittensor.Ledger.Chain.Tests.Replay;
 /// method/params get JSON-RPC error -32601 naming them. Fault modes (<see cref="DropConnection"/>,
 /// <see cref="Stall"/>, <see cref="AnswerGarbage"/>, <see cref="AnswerError"/>) break it on purpose.
 /// </summary>
-public sealed class ReplayNode : IAsyncDisposable
+public sealed partial class ReplayNode : IAsyncDisposable
 {
     /// <summary>The error code for a request the recordings do not hold.</summary>
     public const int NoRecordingCode = -32601;
-
-    private static readonly TimeSpan MidAnswerGrace = TimeSpan.FromMilliseconds(250);
 
     private readonly WebApplication _app;
     private readonly Lock _faultLock = new();
     private readonly ConcurrentQueue<string> _requests = new();
     private readonly ConcurrentDictionary<HttpContext, byte> _open = new();
+    private readonly ConcurrentDictionary<string, Func<JsonArray, string?>> _handlers = new();
     private Faults _faults = new();
     private int _connections;
     private int _answers;
     private int _busy;
     private int _maxBusy;
+    private int _disposed;
 
     private ReplayNode(WebApplication app, ReplayRecordings recordings)
     {
@@ -89,10 +89,17 @@ public sealed class ReplayNode : IAsyncDisposable
     /// <summary>
     /// Drops the connection instead of answering, once a connection has answered <paramref name="afterAnswers"/>
     /// messages, <paramref name="times"/> times in all (<see cref="int.MaxValue"/>: always). With
-    /// <paramref name="midAnswer"/> it first sends half of the answer as an unfinished WebSocket message.
+    /// <paramref name="midAnswer"/> it sends half of the answer as an unfinished WebSocket message, then a close frame.
     /// </summary>
     public void DropConnection(int afterAnswers = 0, int times = 1, bool midAnswer = false) =>
         SetFaults(f => f with { DropAfter = afterAnswers, DropsLeft = times, DropMidAnswer = midAnswer });
+
+    /// <summary>
+    /// Answers calls of <paramref name="method"/> with a function of their params, for tests that serve a chain
+    /// they build: it returns the result as JSON text (<c>"null"</c> for a JSON null), or null to fall back to
+    /// <see cref="Recordings"/>. <c>state_getStorageAt</c> calls reach a <c>state_getStorage</c> handler.
+    /// </summary>
+    public void Handle(string method, Func<JsonArray, string?> answer) => _handlers[Alias(method)] = answer;
 
     /// <summary>Reads requests and never answers them.</summary>
     public void Stall() => SetFaults(f => f with { Stall = true });
@@ -110,6 +117,8 @@ public sealed class ReplayNode : IAsyncDisposable
     /// <summary>Stops listening and drops every open connection.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
         foreach (var http in _open.Keys)
             http.Abort();
         await _app.StopAsync().ConfigureAwait(false);
@@ -214,6 +223,17 @@ public sealed class ReplayNode : IAsyncDisposable
             WriteError(writer, id, error.Code, error.Message);
             return;
         }
+        if (_handlers.TryGetValue(Alias(method), out var handler)
+            && handler(parameters as JsonArray ?? []) is { } resultJson)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("jsonrpc", "2.0");
+            WriteId(writer, id);
+            writer.WritePropertyName("result");
+            writer.WriteRawValue(resultJson);
+            writer.WriteEndObject();
+            return;
+        }
         if (!Recordings.TryFind(method, parameters, out var response))
         {
             WriteError(writer, id, NoRecordingCode,
@@ -238,6 +258,8 @@ public sealed class ReplayNode : IAsyncDisposable
         }
         writer.WriteEndObject();
     }
+
+    private static string Alias(string method) => method == "state_getStorageAt" ? "state_getStorage" : method;
 
     private static void WriteError(Utf8JsonWriter writer, JsonElement id, int code, string message)
     {
@@ -282,129 +304,5 @@ public sealed class ReplayNode : IAsyncDisposable
         public bool DropMidAnswer { get; init; }
 
         public (int Code, string Message, string? Method)? Error { get; init; }
-    }
-
-    /// <summary>One client's WebSocket: reads messages and answers each on its own task, one send at a time.</summary>
-    private sealed class Session(ReplayNode node, WebSocket socket, HttpContext http)
-    {
-        private readonly SemaphoreSlim _send = new(1, 1);
-        private readonly CancellationTokenSource _end = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        private int _answered;
-
-        public async Task RunAsync()
-        {
-            var chunk = new byte[64 * 1024];
-            using var message = new MemoryStream();
-            var work = new List<Task>();
-            try
-            {
-                while (socket.State == WebSocketState.Open)
-                {
-                    var result = await socket.ReceiveAsync(chunk.AsMemory(), _end.Token).ConfigureAwait(false);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None)
-                            .ConfigureAwait(false);
-                        break;
-                    }
-                    message.Write(chunk, 0, result.Count);
-                    if (!result.EndOfMessage)
-                        continue;
-                    var bytes = message.ToArray();
-                    message.SetLength(0);
-                    work.Add(Task.Run(() => HandleAsync(bytes)));
-                }
-            }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException
-                                          or IOException)
-            {
-                // The client went away, or a fault dropped the connection.
-            }
-            await Task.WhenAll(work).ConfigureAwait(false);
-        }
-
-        private async Task HandleAsync(byte[] request)
-        {
-            try
-            {
-                var busy = Interlocked.Increment(ref node._busy);
-                UpdateMax(busy);
-                try
-                {
-                    if (node.AnswerDelay > TimeSpan.Zero)
-                        await Task.Delay(node.AnswerDelay).ConfigureAwait(false);
-                    await RespondAsync(request).ConfigureAwait(false);
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref node._busy);
-                }
-            }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException
-                                          or IOException)
-            {
-                // The connection is gone; nothing to answer to.
-            }
-        }
-
-        private async Task RespondAsync(byte[] request)
-        {
-            await _send.WaitAsync().ConfigureAwait(false);
-            try
-            {
-                var action = node.Decide(_answered);
-                switch (action)
-                {
-                    case Action.Ignore:
-                        return;
-                    case Action.Garbage:
-                        await SendAsync("<html><body>502 Bad Gateway</body></html>"u8.ToArray(), endOfMessage: true)
-                            .ConfigureAwait(false);
-                        break;
-                    case Action.Drop:
-                        Drop();
-                        return;
-                    case Action.DropMidAnswer:
-                        var partial = node.Answer(request);
-                        await SendAsync(partial.AsMemory(0, partial.Length / 2), endOfMessage: false).ConfigureAwait(false);
-                        // Closing at once can reset the TCP connection before the client has read the half
-                        // answer, and a reset discards what it has not read yet: give it time to arrive.
-                        await Task.Delay(MidAnswerGrace).ConfigureAwait(false);
-                        EndWithoutClosing();
-                        return;
-                    default:
-                        await SendAsync(node.Answer(request), endOfMessage: true).ConfigureAwait(false);
-                        break;
-                }
-                _answered++;
-                Interlocked.Increment(ref node._answers);
-            }
-            finally
-            {
-                _send.Release();
-            }
-        }
-
-        private Task SendAsync(ReadOnlyMemory<byte> bytes, bool endOfMessage) =>
-            socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage, CancellationToken.None).AsTask();
-
-        // Ends the connection without a WebSocket close frame.
-        private void EndWithoutClosing() => _end.Cancel();
-
-        private void Drop()
-        {
-            socket.Abort();
-            http.Abort();
-        }
-
-        private void UpdateMax(int busy)
-        {
-            int seen;
-            while (busy > (seen = Volatile.Read(ref node._maxBusy)))
-            {
-                if (Interlocked.CompareExchange(ref node._maxBusy, busy, seen) == seen)
-                    break;
-            }
-        }
     }
 }

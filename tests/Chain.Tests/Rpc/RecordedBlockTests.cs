@@ -33,6 +33,17 @@ public sealed class RecordedBlockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Best_block_is_the_recorded_head_and_its_parent_is_the_block_after_7959635()
+    {
+        var head = await _client.GetHeadAsync(Ct);
+        var header = await _client.GetHeaderAsync(head, Ct);
+
+        head.ShouldBe("0xcfbaa116a38a6a8621ca991833bb41c4d16d6abec22ecc725a5adc65d5c842ce");
+        header.Number.ShouldBe(7_959_637);
+        header.ParentHash.ShouldBe("0x3110e84f7a69f106643913a9234563d502f43c6329581d6a3f41f7d0197e6f69");
+    }
+
+    [Fact]
     public async Task Header_number_is_parsed_from_hex_and_names_the_parent()
     {
         var header = await _client.GetHeaderAsync(BlockHash, Ct);
@@ -68,6 +79,15 @@ public sealed class RecordedBlockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_node_answers_state_getStorageAt_as_recorded_too()
+    {
+        var result = await _client.CallAsync(
+            new RpcCall("state_getStorageAt", [SystemEventsKey, BlockHash], BlockHash), Ct);
+
+        result.GetString().ShouldBe(RecordedResult("state_getStorageAt").GetString());
+    }
+
+    [Fact]
     public async Task A_batch_returns_every_result_in_call_order()
     {
         var results = await _client.BatchAsync([
@@ -81,6 +101,19 @@ public sealed class RecordedBlockTests : IAsyncLifetime
         results[1].GetString().ShouldBe(BlockHash);
         results[2].GetString().ShouldBe("0xcfbaa116a38a6a8621ca991833bb41c4d16d6abec22ecc725a5adc65d5c842ce");
         _node.Answers.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_batch_with_one_failing_call_reports_that_call()
+    {
+        var e = await Should.ThrowAsync<ChainRpcException>(() => _client.BatchAsync([
+            new RpcCall("chain_getBlockHash", [7_959_635], "7959635"),
+            new RpcCall("chain_getBlockHash", [1], "1"),
+        ], Ct));
+
+        e.Method.ShouldBe("chain_getBlockHash");
+        e.Block.ShouldBe("1");
+        e.Message.ShouldStartWith("chain_getBlockHash at block 1: the node answered JSON-RPC error -32601: ");
     }
 
     [Fact]
