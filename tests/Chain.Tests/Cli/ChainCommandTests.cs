@@ -168,4 +168,83 @@ public sealed class ChainCommandTests : IDisposable
         exit.ShouldBe(2);
         error.Trim().ShouldBe("ledger: --url: no node given; pass --url ws://HOST:PORT or set $LEDGER_CHAIN_URL");
     }
+
+    [Fact]
+    public async Task A_node_that_stalls_is_named_with_the_call_and_the_wait()
+    {
+        await using var node = await StartNodeAsync();
+        node.Stall();
+
+        var (exit, output, error) = await LedgerProcess.RunAsync([.. Args(node, "chain", "head")[..^2], "--timeout", "0.5"]);
+
+        exit.ShouldBe(1);
+        output.ShouldBeEmpty();
+        error.ShouldContain("ledger: chain: system_chain: no answer after waiting 500 ms");
+        error.ShouldNotContain("   at ");
+    }
+
+    [Fact]
+    public async Task A_node_that_answers_garbage_is_said_not_to_speak_JSON()
+    {
+        await using var node = await StartNodeAsync();
+        node.AnswerGarbage();
+
+        var (exit, output, error) = await LedgerProcess.RunAsync(Args(node, "chain", "events", "--block", "7959635", "--json"));
+
+        exit.ShouldBe(1);
+        output.ShouldBeEmpty();
+        error.ShouldContain("answered with something that is not JSON");
+        error.ShouldNotContain("   at ");
+    }
+
+    [Fact]
+    public async Task A_node_that_keeps_dropping_the_connection_ends_in_one_line_and_nothing_printed()
+    {
+        await using var node = await StartNodeAsync();
+        node.DropConnection(afterAnswers: 0, times: int.MaxValue, midAnswer: true);
+
+        var (exit, output, error) = await LedgerProcess.RunAsync(Args(node, "chain", "events", "--block", "7959635", "--json"));
+
+        exit.ShouldBe(1);
+        output.ShouldBeEmpty();
+        error.ShouldContain("ledger: chain: ");
+        error.ShouldContain("closed the connection");
+        error.Trim().Split('\n').Length.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_is_reconnected_and_the_answer_is_whole()
+    {
+        await using var node = await StartNodeAsync();
+        node.DropConnection(afterAnswers: 3, times: 1, midAnswer: true);
+
+        var (exit, output, error) = await LedgerProcess.RunAsync(Args(node, "chain", "events", "--block", "7959635", "--json"));
+
+        exit.ShouldBe(0, error);
+        node.Connections.ShouldBeGreaterThan(1);
+        JsonNode.DeepEquals(JsonNode.Parse(output), Fixtures.Json("block-7959635-events.expected.json")).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_pruned_block_says_an_archive_node_is_needed()
+    {
+        await using var node = await StartNodeAsync();
+        node.AnswerError(4003, "State already discarded for 0x8161", method: "state_getStorage");
+
+        var (exit, _, error) = await LedgerProcess.RunAsync(Args(node, "chain", "events", "--block", "7959635"));
+
+        exit.ShouldBe(1);
+        error.ShouldContain("has pruned this block's state");
+        error.ShouldContain("archive node");
+    }
+
+    [Fact]
+    public async Task A_node_that_is_not_there_is_named_by_host_and_port()
+    {
+        var (exit, _, error) = await LedgerProcess.RunAsync("chain", "head", "--url", "ws://127.0.0.1:1", "--cache-dir", _cache);
+
+        exit.ShouldBe(1);
+        error.ShouldContain("ledger: chain: cannot reach the node at 127.0.0.1:1");
+        error.ShouldNotContain("   at ");
+    }
 }
