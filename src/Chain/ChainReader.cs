@@ -115,12 +115,43 @@ public sealed class ChainReader : IAsyncDisposable
             return (block, [Read(block, runtime, entry, key, raw)], false);
         }
 
+        var (reads, truncated) = await ReadPrefixAsync(block, runtime, entry, key, limit, cancellationToken).ConfigureAwait(false);
+        return (block, reads, truncated);
+    }
+
+    /// <summary>The values under these full keys of <paramref name="entry"/>, in one <c>state_queryStorageAt</c> per page.</summary>
+    public async Task<IReadOnlyList<StorageRead>> ReadKeysAsync(
+        BlockRef block, ChainRuntime runtime, StorageEntry entry, IReadOnlyList<byte[]> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var reads = new List<StorageRead>(keys.Count);
+        foreach (var chunk in keys.Chunk(KeysPage))
+        {
+            var values = await Rpc.QueryStorageAtAsync(chunk, block.Hash, cancellationToken).ConfigureAwait(false);
+            var byKey = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+            foreach (var value in values)
+            {
+                byKey[Convert.ToHexString(value.Key)] = value.Value;
+            }
+
+            reads.AddRange(chunk.Select(k => Read(block, runtime, entry, k, byKey.GetValueOrDefault(Convert.ToHexString(k)))));
+        }
+
+        return reads;
+    }
+
+    /// <summary>Every entry of <paramref name="entry"/> whose key starts with <paramref name="prefix"/>, up to <paramref name="limit"/>.</summary>
+    public async Task<(IReadOnlyList<StorageRead> Reads, bool Truncated)> ReadPrefixAsync(
+        BlockRef block, ChainRuntime runtime, StorageEntry entry, byte[] prefix, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var found = new List<byte[]>();
         byte[]? start = null;
         while (found.Count <= limit)
         {
             var asked = Math.Min(KeysPage, limit + 1 - found.Count);
-            var page = await Rpc.GetKeysPagedAsync(key, asked, start, block.Hash, cancellationToken).ConfigureAwait(false);
+            var page = await Rpc.GetKeysPagedAsync(prefix, asked, start, block.Hash, cancellationToken).ConfigureAwait(false);
             found.AddRange(page);
             if (page.Count < asked || found.Count > limit)
             {
@@ -130,17 +161,8 @@ public sealed class ChainReader : IAsyncDisposable
             start = page[^1];
         }
 
-        var truncated = found.Count > limit;
-        var wanted = found.Take(limit).ToList();
-        var reads = new List<StorageRead>(wanted.Count);
-        foreach (var chunk in wanted.Chunk(KeysPage))
-        {
-            var values = await Rpc.QueryStorageAtAsync(chunk, block.Hash, cancellationToken).ConfigureAwait(false);
-            var byKey = values.ToDictionary(v => Convert.ToHexString(v.Key), v => v.Value);
-            reads.AddRange(chunk.Select(k => Read(block, runtime, entry, k, byKey.GetValueOrDefault(Convert.ToHexString(k)))));
-        }
-
-        return (block, reads, truncated);
+        var reads = await ReadKeysAsync(block, runtime, entry, [.. found.Take(limit)], cancellationToken).ConfigureAwait(false);
+        return (reads, found.Count > limit);
     }
 
     public async ValueTask DisposeAsync()

@@ -258,9 +258,10 @@ public sealed class ValueEncoder(TypeRegistry types)
 
     private static BigInteger Integer(JsonNode? value, string path) => value switch
     {
-        JsonValue v when v.TryGetValue<long>(out var l) => l,
+        // Any CLR number type a caller put in the node: read it back from its JSON text.
+        JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            && BigInteger.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) => number,
         JsonValue v when v.TryGetValue<string>(out var s) && BigInteger.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var big) => big,
-        JsonValue v when v.TryGetValue<ulong>(out var u) => u,
         _ => throw new FormatException($"{path}: a whole number is needed, not {value?.ToJsonString() ?? "null"}"),
     };
 
