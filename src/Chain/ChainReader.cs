@@ -216,25 +216,54 @@ public sealed class ChainReader : IAsyncDisposable
         return new ChainRuntime(spec, metadata);
     }
 
-    /// <summary>V15 through <c>Metadata_metadata_at_version</c>; V14 from <c>state_getMetadata</c> where the runtime has no V15.</summary>
+    /// <summary>
+    /// V15 through <c>Metadata_metadata_at_version</c>, else V14 from <c>state_getMetadata</c>; asked at the block that
+    /// carries the runtime (B's parent), then at B. Metadata is used only when the spec version it declares is the one
+    /// the node reported for the block, so a node that answers for the wrong block cannot mislead the decoder.
+    /// </summary>
     private async Task<(byte[] Bytes, RuntimeMetadata Metadata)> FetchMetadataAsync(BlockRef block, CancellationToken cancellationToken)
     {
-        var at = block.Number == 0 ? block.Hash : block.ParentHash;
-        try
+        var places = block.Number == 0 ? new[] { block.Hash } : [block.ParentHash, block.Hash];
+        var refused = new List<string>();
+        foreach (var fetch in new Func<string, Task<byte[]>>[]
         {
-            var v15 = await Rpc.StateCallAsync("Metadata_metadata_at_version", MetadataV15, at, cancellationToken).ConfigureAwait(false);
-            if (v15 is not [0])
+            at => Rpc.StateCallAsync("Metadata_metadata_at_version", MetadataV15, at, cancellationToken),
+            at => Rpc.GetMetadataAsync(at, cancellationToken),
+        })
+        {
+            foreach (var at in places)
             {
-                return (v15, RuntimeMetadata.Parse(v15));
+                byte[] bytes;
+                try
+                {
+                    bytes = await fetch(at).ConfigureAwait(false);
+                }
+                catch (ChainRpcException e) when (e.Failure is ChainRpcFailure.NodeError or ChainRpcFailure.BadAnswer)
+                {
+                    // Runtimes before the Metadata API's version 2 do not know the V15 call; try the next way.
+                    refused.Add(e.Message);
+                    continue;
+                }
+
+                if (bytes is [0])
+                {
+                    refused.Add($"Metadata_metadata_at_version at {at}: the runtime has no V15 metadata");
+                    continue;
+                }
+
+                var metadata = RuntimeMetadata.Parse(bytes);
+                if (metadata.DeclaredSpecVersion() is { } declared && declared != block.SpecVersion)
+                {
+                    refused.Add($"metadata at {at} is of spec {declared}, not {block.SpecVersion}");
+                    continue;
+                }
+
+                return (bytes, metadata);
             }
         }
-        catch (ChainRpcException e) when (e.Failure == ChainRpcFailure.NodeError)
-        {
-            // Runtimes before the Metadata API's version 2 do not know the call: ask for the default metadata.
-        }
 
-        var bytes = await Rpc.GetMetadataAsync(at, cancellationToken).ConfigureAwait(false);
-        return (bytes, RuntimeMetadata.Parse(bytes));
+        throw new ChainMetadataException(
+            $"no metadata of spec {block.SpecVersion} for block {block.Number}: {string.Join("; ", refused)}");
     }
 
     private async Task<string> GenesisAsync(CancellationToken cancellationToken)
@@ -247,7 +276,15 @@ public sealed class ChainReader : IAsyncDisposable
         await _genesisLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return _genesis ??= await Rpc.GetBlockHashAsync(0, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return _genesis ??= await Rpc.GetBlockHashAsync(0, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChainRpcException e) when (e.Failure is ChainRpcFailure.NodeError or ChainRpcFailure.BadAnswer)
+            {
+                // A node that will not name its genesis (a partial replay) still gets a cache, under a name of its own.
+                return _genesis = "unnamed-chain";
+            }
         }
         finally
         {

@@ -92,6 +92,32 @@ public sealed class RuntimeMetadata
 
     public PalletMetadata? FindPallet(string name) => _pallets.GetValueOrDefault(name);
 
+    /// <summary>
+    /// The spec version the metadata itself declares (the <c>System.Version</c> constant's <c>spec_version</c>), so
+    /// metadata fetched for a block can be checked against the runtime version the node reported; null when absent.
+    /// </summary>
+    public uint? DeclaredSpecVersion()
+    {
+        var constant = FindPallet("System")?.Constants.FirstOrDefault(c => c.Name == "Version");
+        if (constant is null || Types.Unwrap(constant.Type).Def is not CompositeDef version)
+        {
+            return null;
+        }
+
+        var reader = new ScaleReader(constant.Value);
+        var values = new ValueDecoder(Types);
+        foreach (var field in version.Fields)
+        {
+            var value = values.Decode(field.Type, reader);
+            if (field.Name == "spec_version")
+            {
+                return value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<long>(out var spec) ? (uint)spec : null;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The storage item, or a <see cref="ChainMetadataException"/> naming what this runtime does have.</summary>
     public StorageEntry Storage(string pallet, string item)
     {

@@ -247,4 +247,38 @@ public sealed class ChainCommandTests : IDisposable
         error.ShouldContain("ledger: chain: cannot reach the node at 127.0.0.1:1");
         error.ShouldNotContain("   at ");
     }
+
+    [Fact]
+    public async Task A_node_with_only_the_block_recording_and_state_getMetadata_is_enough()
+    {
+        // What a recorder of one block holds: its hash, header, runtime version and events; metadata the plain way.
+        var recordings = ReplayRecordings.FromFile(Fixtures.ChainFile("block-7959635-recordings.json"));
+        var v15 = Fixtures.HexFile("metadata-spec393-v15-at-version.hex");
+        var inner = new Bittensor.Ledger.Chain.Scale.ScaleReader(v15);
+        inner.ReadU8();
+        var plain = "0x" + Convert.ToHexStringLower(inner.ReadByteVec());
+        recordings.AddResult("state_getMetadata", $"[\"{Parent}\"]", $"\"{plain}\"");
+        await using var node = await ReplayNode.StartAsync(recordings);
+
+        var (exit, output, error) = await LedgerProcess.RunAsync(Args(node, "chain", "events", "--block", "7959635", "--json"));
+
+        exit.ShouldBe(0, error);
+        JsonNode.DeepEquals(JsonNode.Parse(output), Fixtures.Json("block-7959635-events.expected.json")).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Metadata_of_another_spec_is_refused_rather_than_misread()
+    {
+        var recordings = ReplayRecordings.FromFile(Fixtures.ChainFile("block-7959635-recordings.json"));
+        var wrong = File.ReadAllText(Fixtures.ChainFile("metadata-spec343-v15-at-version.hex")).Trim();
+        recordings.AddResult("state_call", $"[\"Metadata_metadata_at_version\", \"0x0f000000\", \"{Parent}\"]", $"\"{wrong}\"");
+        await using var node = await ReplayNode.StartAsync(recordings);
+
+        var (exit, output, error) = await LedgerProcess.RunAsync(Args(node, "chain", "events", "--block", "7959635", "--json"));
+
+        exit.ShouldBe(1);
+        output.ShouldBeEmpty();
+        error.ShouldContain("ledger: chain: no metadata of spec 393 for block 7959635");
+        error.ShouldContain("is of spec 343, not 393");
+    }
 }

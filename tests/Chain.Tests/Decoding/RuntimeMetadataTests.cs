@@ -72,4 +72,13 @@ public sealed class RuntimeMetadataTests
         error.Offset.ShouldBeGreaterThan(0);
         error.Message.ShouldContain("failed at byte offset");
     }
+
+    [Theory]
+    [InlineData("metadata-spec343-v14.hex", 343u)]
+    [InlineData("metadata-spec343-v15-at-version.hex", 343u)]
+    [InlineData("metadata-spec393-v15-at-version.hex", 393u)]
+    public void Metadata_declares_its_own_spec_version(string file, uint spec)
+    {
+        RuntimeMetadata.Parse(Fixtures.HexFile(file)).DeclaredSpecVersion().ShouldBe(spec);
+    }
 }
