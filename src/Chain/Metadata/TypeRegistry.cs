@@ -23,8 +23,10 @@ public enum Primitive : byte
 /// <summary>One type of the runtime's portable registry: its Rust path (e.g. <c>sp_core::crypto::AccountId32</c>) and shape.</summary>
 public sealed record RegistryType(uint Id, IReadOnlyList<string> Path, IReadOnlyList<TypeParameter> Parameters, TypeDef Def)
 {
+    private string? _pathName;
+
     /// <summary>The path joined with <c>::</c>, or the empty string for anonymous types (tuples, sequences, primitives).</summary>
-    public string PathName => string.Join("::", Path);
+    public string PathName => _pathName ??= string.Join("::", Path);
 
     /// <summary>The last segment of the path (<c>AccountId32</c>, <c>Option</c>), or the empty string.</summary>
     public string Name => Path.Count == 0 ? "" : Path[^1];

@@ -44,6 +44,9 @@ public sealed class ScaleReader
 
     public byte ReadU8(string what = "u8") => ReadBytes(1, what)[0];
 
+    /// <summary>The next byte without consuming it (the caller checks <see cref="Remaining"/>).</summary>
+    public byte Peek() => _data[Position];
+
     public sbyte ReadI8(string what = "i8") => unchecked((sbyte)ReadU8(what));
 
     public ushort ReadU16(string what = "u16") => BinaryPrimitives.ReadUInt16LittleEndian(ReadBytes(2, what));

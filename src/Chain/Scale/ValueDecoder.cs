@@ -20,8 +20,11 @@ public sealed class ValueDecoder
 
     private static readonly BigInteger MaxSafe = (BigInteger)1 << 53;
 
+    private const int MaxCachedAddresses = 1 << 16;
+
     private readonly TypeRegistry _types;
     private readonly Shape?[] _shapes;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<byte[], string> _addresses = new(KeyComparer.Instance);
 
     public ValueDecoder(TypeRegistry types)
     {
@@ -71,7 +74,7 @@ public sealed class ValueDecoder
         switch (ShapeOf(type))
         {
             case Shape.AccountId32:
-                return Ss58.Encode(reader.ReadBytes(32, "AccountId32"));
+                return Address(reader.ReadBytes(32, "AccountId32"));
             case Shape.Bytes:
                 return Hex(type, reader);
             case Shape.Option:
@@ -137,7 +140,10 @@ public sealed class ValueDecoder
             case PrimitiveDef primitive:
                 return DecodePrimitive(primitive.Kind, reader);
             case CompactDef:
-                return Number(reader.ReadCompact(type.PathName.Length > 0 ? type.PathName : "Compact"));
+                // Compacts of up to 8 bytes (all but the u128 tail) are read without a BigInteger.
+                return reader.Remaining > 0 && ((reader.Peek() & 0b11) != 0b11 || (reader.Peek() >> 2) + 4 <= 8)
+                    ? Number(reader.ReadCompactU64("Compact"))
+                    : Number(reader.ReadCompact("Compact"));
             case BitSequenceDef bits:
                 return DecodeBits(bits, reader);
             default:
@@ -182,6 +188,27 @@ public sealed class ValueDecoder
             ? Decode(variant.Fields[0].Type, reader, depth + 1)
             : DecodeFields(variant.Fields, reader, depth + 1);
         return new JsonObject { [variant.Name] = value };
+    }
+
+    /// <summary>
+    /// SS58 of a 32-byte account, remembered per decoder: base58 is most of the cost of decoding events and metagraphs,
+    /// and the same accounts recur across a block's records.
+    /// </summary>
+    private string Address(ReadOnlySpan<byte> key)
+    {
+        var lookup = _addresses.GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (lookup.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var address = Ss58.Encode(key);
+        if (_addresses.Count < MaxCachedAddresses)
+        {
+            _addresses[key.ToArray()] = address;
+        }
+
+        return address;
     }
 
     private JsonValue Hex(RegistryType type, ScaleReader reader)
@@ -306,5 +333,26 @@ public sealed class ValueDecoder
         Bytes,
         Option,
         Newtype,
+    }
+
+    /// <summary>Compares 32-byte keys by content, also as spans, so a cached address is found without copying the key.</summary>
+    private sealed class KeyComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public static readonly KeyComparer Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => GetHashCode(obj.AsSpan());
+
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(alternate);
+            return hash.ToHashCode();
+        }
+
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
     }
 }
