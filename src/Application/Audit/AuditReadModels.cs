@@ -39,7 +39,7 @@ public sealed class AuditReadModels(IDocumentStore store, NpgsqlDataSource dataS
 }
 
 /// <summary>Blocks per year at 12 s blocks (365.25 days), for annualized rates.</summary>
-public static class Chain
+public static class BlockTime
 {
     public const double BlocksPerYear = 365.25 * 7200;
 }

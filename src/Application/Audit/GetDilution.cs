@@ -90,7 +90,7 @@ public sealed class GetDilutionHandler(IDocumentStore store, NpgsqlDataSource da
             }
         }
 
-        var years = (to - from) / Chain.BlocksPerYear;
+        var years = (to - from) / BlockTime.BlocksPerYear;
         var rows = new List<CoinDilution>();
         foreach (var (netuid, (start, end, received)) in stakes.OrderBy(kv => kv.Key))
         {

@@ -112,7 +112,7 @@ public sealed class GetSupplyHandler(IDocumentStore store, NpgsqlDataSource data
             var start = -u0 - r0;
             var end = -u1 - r1;
             double? inflation = start > 0 && to > from && from >= 0
-                ? (double)(end - start) / (double)start * (Chain.BlocksPerYear / (to - from)) * 100
+                ? (double)(end - start) / (double)start * (BlockTime.BlocksPerYear / (to - from)) * 100
                 : null;
             result.Add(new AssetSupply(asset == SupplyProjection.Tao ? "tao" : "alpha:" + asset.ToString(CultureInfo.InvariantCulture),
                 start, end, u0 - u1, r1 - r0, N(5), N(6), inflation));

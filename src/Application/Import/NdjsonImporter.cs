@@ -78,7 +78,11 @@ internal sealed class NdjsonImporter(LedgerEngine engine, EventBatchWriter write
                 }
 
                 var utf8 = line.Number == 1 && line.Utf8.AsSpan().StartsWith(Bom) ? line.Utf8[Bom.Length..] : line.Utf8;
-                if (!NdjsonCodec.TryParse(utf8, out var parsed, out var error))
+                if (line.TooLong is { } length)
+                {
+                    batch.Add(new Pending(line, null, new FieldError("line", $"is {length} bytes; a line is at most {NdjsonLines.MaxLineBytes} bytes")));
+                }
+                else if (!NdjsonCodec.TryParse(utf8, out var parsed, out var error))
                 {
                     batch.Add(new Pending(line, null, error));
                 }

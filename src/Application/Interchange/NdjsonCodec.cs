@@ -67,9 +67,23 @@ public static class NdjsonCodec
         }
         catch (JsonException ex)
         {
-            error = new FieldError("line", $"not valid JSON: {ex.Message}");
+            error = new FieldError("line", $"not valid JSON: {JsonReason(ex)}");
             return false;
         }
+    }
+
+    /// <summary>The reader's message without its "LineNumber: 0 | BytePositionInLine: N." tail (the file's line is
+    /// already named), with the byte offset kept in words.</summary>
+    private static string JsonReason(JsonException ex)
+    {
+        var message = ex.Message;
+        var tail = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (tail >= 0)
+        {
+            message = message[..tail].TrimEnd();
+        }
+
+        return ex.BytePositionInLine is { } position ? $"{message} (at byte {position + 1})" : message;
     }
 
     /// <summary>The field (the last property name before it; "line" when it is a name itself or at the top) of the

@@ -120,7 +120,7 @@ public sealed class AuditQueryTests
         (s.StakeStart, s.StakeEnd, (ulong)s.SupplyStart, (ulong)s.SupplyEnd, s.EmissionReceived).ShouldBe((1_000UL, 1_072UL, 1_500UL, 2_099UL, 72UL));
         s.ShareStartPercent.ShouldNotBeNull().ShouldBe(100.0 * 1_000 / 1_500, 1e-9);
         s.ShareEndPercent.ShouldNotBeNull().ShouldBe(100.0 * 1_072 / 2_099, 1e-9);
-        var years = 25 / Chain.BlocksPerYear;
+        var years = 25 / BlockTime.BlocksPerYear;
         s.YieldPercent.ShouldNotBeNull().ShouldBe(72.0 / 1_000 / years * 100, 1e-6);
         s.RealYieldPercent.ShouldNotBeNull().ShouldBe((72.0 / 1_000 - 599.0 / 1_500) / years * 100, 1e-6);
     }
