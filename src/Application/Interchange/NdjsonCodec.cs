@@ -72,6 +72,9 @@ public static class NdjsonCodec
         }
     }
 
+    /// <summary>Text from the input as an error message shows it: at most 64 characters, so a huge name is not echoed.</summary>
+    private static string Shown(string text) => text.Length <= 64 ? text : $"{text[..61]}... ({text.Length} characters)";
+
     /// <summary>The reader's message without its "LineNumber: 0 | BytePositionInLine: N." tail (the file's line is
     /// already named), with the byte offset kept in words.</summary>
     private static string JsonReason(JsonException ex)
@@ -423,7 +426,7 @@ public static class NdjsonCodec
 
             if (index < 0)
             {
-                var name = reader.GetString()!;
+                var name = Shown(reader.GetString()!);
                 error = new FieldError(name, $"unknown field '{name}' for type '{type.Name}'");
                 return false;
             }
@@ -513,7 +516,7 @@ public static class NdjsonCodec
             type = reader.ValueIsEscaped ? null : EventType.Find(reader.ValueSpan);
             if (type is null)
             {
-                error = new FieldError("type", $"unknown event type '{reader.GetString()}'");
+                error = new FieldError("type", $"unknown event type '{Shown(reader.GetString()!)}'");
                 return false;
             }
         }
@@ -708,7 +711,7 @@ public static class NdjsonCodec
 
             if (index < 0)
             {
-                var unknown = reader.GetString();
+                var unknown = Shown(reader.GetString()!);
                 error = new FieldError($"{name}.{unknown}", $"unknown field '{unknown}'");
                 return false;
             }
