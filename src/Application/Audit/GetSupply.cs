@@ -88,15 +88,20 @@ public sealed class GetSupplyHandler(IDocumentStore store, NpgsqlDataSource data
     public static async Task<List<AssetSupply>> RangeAsync(NpgsqlDataSource dataSource, long from, long to, int[]? assets, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
+        var rateFrom = Math.Max(from, 0);
         await using var cmd = dataSource.CreateCommand(
             "select asset, " +
             "coalesce(sum(delta) filter (where kind = 'unissued' and block <= @from), 0), coalesce(sum(delta) filter (where kind = 'unissued'), 0), " +
             "coalesce(sum(delta) filter (where kind = 'recycled' and block <= @from), 0), coalesce(sum(delta) filter (where kind = 'recycled'), 0), " +
             "coalesce(sum(delta) filter (where kind = 'burned' and block > @from), 0), " +
-            "coalesce(sum(delta) filter (where kind = case when asset = -1 then 'subnet_tao' else 'stake' end), 0) " +
+            "coalesce(sum(delta) filter (where kind = case when asset = -1 then 'subnet_tao' else 'stake' end), 0), " +
+            "coalesce(sum(delta) filter (where kind in ('unissued', 'recycled') and block <= @rate_from), 0) " +
             $"from {SupplyProjection.Table} where block <= @to" + (assets is null ? "" : " and asset = any(@assets)") + " group by asset order by asset");
         cmd.Parameters.AddWithValue("from", from);
         cmd.Parameters.AddWithValue("to", to);
+        // A range that starts before the first event (from = -1) has no issuance to grow from: the rate is measured
+        // from block 0 (the network's start) instead.
+        cmd.Parameters.AddWithValue("rate_from", rateFrom);
         if (assets is not null)
         {
             cmd.Parameters.AddWithValue("assets", assets);
@@ -111,8 +116,9 @@ public sealed class GetSupplyHandler(IDocumentStore store, NpgsqlDataSource data
             var (u0, u1, r0, r1) = (N(1), N(2), N(3), N(4));
             var start = -u0 - r0;
             var end = -u1 - r1;
-            double? inflation = start > 0 && to > from && from >= 0
-                ? (double)(end - start) / (double)start * (BlockTime.BlocksPerYear / (to - from)) * 100
+            var rateStart = -N(7);
+            double? inflation = rateStart > 0 && to > rateFrom
+                ? (double)(end - rateStart) / (double)rateStart * (BlockTime.BlocksPerYear / (to - rateFrom)) * 100
                 : null;
             result.Add(new AssetSupply(asset == SupplyProjection.Tao ? "tao" : "alpha:" + asset.ToString(CultureInfo.InvariantCulture),
                 start, end, u0 - u1, r1 - r0, N(5), N(6), inflation));

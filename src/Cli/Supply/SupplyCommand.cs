@@ -66,7 +66,8 @@ public static class SupplyCommand
         }
 
         console.Write(table);
-        console.WriteLine($"blocks ({Num(report.FromBlock)}, {Num(report.ToBlock)}], amounts in rao; TAO staked = TAO emitted into subnets");
+        var range = report.FromBlock < 0 ? $"blocks up to {Num(report.ToBlock)} (all of them); inflation/yr from block 0" : $"blocks ({Num(report.FromBlock)}, {Num(report.ToBlock)}]";
+        console.WriteLine($"{range}, amounts in rao; TAO staked = TAO emitted into subnets");
         if (report.Epochs.Count > 0)
         {
             var epochs = Table("epoch", "blocks", "tao minted", "tao issuance", "alpha minted", "alpha recycled", "alpha burned", "alpha issuance", "alpha inflation/yr");

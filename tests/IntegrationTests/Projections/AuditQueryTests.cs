@@ -95,6 +95,10 @@ public sealed class AuditQueryTests
         ((ulong)alpha.IssuanceStart, (ulong)alpha.IssuanceEnd, (ulong)alpha.Minted, (ulong)alpha.Recycled, (ulong)alpha.Burned, (ulong)alpha.StakedEnd).ShouldBe((0UL, 300UL, 300UL, 0UL, 100UL, 1_799UL));
         ((ulong)fromGenesis.Assets.Single(a => a.Asset == "tao").Minted).ShouldBe(Genesis + 50);
         fromGenesis.ToBlock.ShouldBe(42);
+        // From before the first event the rate is measured from block 0, the network's start: here the same as (0, 42].
+        var sinceStart = await Send(services, new GetSupply(0, 42));
+        fromGenesis.Assets.Single(a => a.Asset == "tao").AnnualizedInflationPercent.ShouldNotBeNull()
+            .ShouldBe(sinceStart.Assets.Single(a => a.Asset == "tao").AnnualizedInflationPercent.ShouldNotBeNull());
     }
 
     [Fact]
