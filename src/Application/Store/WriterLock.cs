@@ -14,7 +14,7 @@ public sealed class WriterLock : IAsyncDisposable
     /// <summary>Taken shared, transaction-scoped, by every import batch before it draws sequence numbers; a new
     /// writer takes it exclusively once, so a batch of a killed writer whose backend has not yet noticed the death
     /// has ended (committed or rolled back) before the new writer reads the high-water mark. "ledgfnc" in ASCII.</summary>
-    internal const long FenceKey = 0x6c656467_666e63;
+    public const long FenceKey = 0x6c656467_666e63;
 
     private readonly NpgsqlConnection _connection;
 
