@@ -16,6 +16,10 @@ public sealed class WriterLock : IAsyncDisposable
     /// has ended (committed or rolled back) before the new writer reads the high-water mark. "ledgfnc" in ASCII.</summary>
     public const long FenceKey = 0x6c656467_666e63;
 
+    /// <summary>The fence as one statement, for a Marten session's unit of work (<see cref="HoldFence"/>).</summary>
+    private static readonly string FenceStatement = string.Create(
+        System.Globalization.CultureInfo.InvariantCulture, $"select pg_advisory_xact_lock_shared({FenceKey})");
+
     private readonly NpgsqlConnection _connection;
 
     private WriterLock(NpgsqlConnection connection) => _connection = connection;
@@ -87,6 +91,15 @@ public sealed class WriterLock : IAsyncDisposable
             $"select setval('{LedgerStore.Schema}.mt_events_sequence', greatest(m, 1), m > 0) " +
             $"from (select coalesce(max(seq_id), 0) as m from {LedgerStore.Schema}.mt_events) s", _connection);
         await rewind.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Makes a Marten session's <c>SaveChanges</c> hold the fence for its transaction, as an import batch does:
+    /// queue it before the first append. A commit can land after its writer died only if it was sent, and it is sent
+    /// only after every earlier statement answered, so the fence is held by then and the next writer waits for it.</summary>
+    public static void HoldFence(Marten.IDocumentSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        session.QueueSqlCommand(FenceStatement);
     }
 
     /// <summary>Who holds the writer lock, in words, for a command that has to wait for it.</summary>

@@ -99,6 +99,35 @@ public sealed class WriterLockTests
         waitedForTheBatch.ShouldBeTrue();
     }
 
+    [Fact]
+    public async Task AMartenAppendHoldingTheFence_WaitsForANewWriterThatHasItExclusively()
+    {
+        var (services, db) = await SeededAsync();
+        await using var _ = services;
+        var ct = TestContext.Current.CancellationToken;
+        await using var exclusive = new NpgsqlConnection(db);
+        await exclusive.OpenAsync(ct);
+        await using (var take = new NpgsqlCommand($"select pg_advisory_lock({WriterLock.FenceKey})", exclusive))
+        {
+            await take.ExecuteNonQueryAsync(ct);
+        }
+
+        await using var session = services.GetRequiredService<Marten.IDocumentStore>().LightweightSession();
+        WriterLock.HoldFence(session);
+        session.Events.Append("stake:1:0", new StakeAdded(new Block(50), ColdC, A, Net, new Rao(1), null));
+        var saving = session.SaveChangesAsync(ct);
+        await Task.Delay(300, ct);
+        var waited = !saving.IsCompleted;
+        await using (var release = new NpgsqlCommand($"select pg_advisory_unlock({WriterLock.FenceKey})", exclusive))
+        {
+            await release.ExecuteNonQueryAsync(ct);
+        }
+
+        await saving;
+        waited.ShouldBeTrue();
+        (await ScalarAsync(db, "select count(*) from ledger.mt_events")).ShouldBe(14L);
+    }
+
     private static async Task DrawAndRollBackAsync(string db, int n)
     {
         await using var connection = new NpgsqlConnection(db);
