@@ -11,9 +11,10 @@ public sealed class WriterLock : IAsyncDisposable
     // Any constant works; this one spells "ledger" in ASCII so it is recognisable in pg_locks.
     private const long Key = 0x6c6564676572;
 
-    /// <summary>Taken shared, transaction-scoped, by every import batch before it draws sequence numbers; a new
-    /// writer takes it exclusively once, so a batch of a killed writer whose backend has not yet noticed the death
-    /// has ended (committed or rolled back) before the new writer reads the high-water mark. "ledgfnc" in ASCII.</summary>
+    /// <summary>The fence: taken shared, transaction-scoped, by every transaction that draws sequence numbers (an
+    /// import batch; a Marten append by <see cref="HoldFence"/>); a new writer takes it exclusively once, so a
+    /// transaction of a killed writer whose backend has not yet noticed the death has ended (committed or rolled
+    /// back) before the new writer reads the high-water mark. "ledgfnc" in ASCII.</summary>
     public const long FenceKey = 0x6c656467_666e63;
 
     /// <summary>The fence as one statement, for a Marten session's unit of work (<see cref="HoldFence"/>).</summary>
