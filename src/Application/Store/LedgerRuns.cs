@@ -8,7 +8,11 @@ namespace Bittensor.Ledger.Application.Store;
 /// ledger that is sound but stops at an arbitrary block, and nothing in its events says so.</summary>
 public sealed record LedgerRun(Guid Id, string Kind, string Description, DateTimeOffset StartedAt, DateTimeOffset? CompletedAt)
 {
-    /// <summary>One line for `status` and `verify`.</summary>
+    /// <summary>One line for `status`, once the run completed.</summary>
+    public string Completed => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"`ledger {Kind}` ({Description}) started {StartedAt.UtcDateTime:u}, completed {CompletedAt?.UtcDateTime:u}");
+
+    /// <summary>One line for `status` and `verify`, while the run has not completed.</summary>
     public string Incomplete => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"`ledger {Kind}` ({Description}) started {StartedAt.UtcDateTime:u} and did not complete: the ledger holds only what it wrote before it stopped");
 }
@@ -58,16 +62,21 @@ public static class LedgerRuns
     }
 
     /// <summary>Every run that started and has not completed, oldest first (killed, failed, or still running).</summary>
-    public static async Task<IReadOnlyList<LedgerRun>> IncompleteAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    public static async Task<IReadOnlyList<LedgerRun>> IncompleteAsync(NpgsqlDataSource dataSource, CancellationToken ct) =>
+        [.. (await AllAsync(dataSource, ct).ConfigureAwait(false)).Where(r => r.CompletedAt is null)];
+
+    /// <summary>Every recorded run, oldest first.</summary>
+    public static async Task<IReadOnlyList<LedgerRun>> AllAsync(NpgsqlDataSource dataSource, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         var runs = new List<LedgerRun>();
         await using var cmd = dataSource.CreateCommand(
-            $"select id, kind, description, started_at from {QualifiedName} where completed_at is null order by started_at, id");
+            $"select id, kind, description, started_at, completed_at from {QualifiedName} order by started_at, id");
         await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
-            runs.Add(new LedgerRun(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3), null));
+            runs.Add(new LedgerRun(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3),
+                reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4)));
         }
 
         return runs;

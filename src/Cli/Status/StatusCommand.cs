@@ -60,6 +60,26 @@ public static class StatusCommand
 
             w.WriteEndArray();
             WriteIncomplete(w, status.Incomplete);
+            w.WriteStartArray("runs");
+            foreach (var run in status.Runs)
+            {
+                w.WriteStartObject();
+                w.WriteString("kind", run.Kind);
+                w.WriteString("description", run.Description);
+                w.WriteString("started_at", run.StartedAt.UtcDateTime);
+                if (run.CompletedAt is { } completed)
+                {
+                    w.WriteString("completed_at", completed.UtcDateTime);
+                }
+                else
+                {
+                    w.WriteNull("completed_at");
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
             w.WriteEndObject();
         }
 
@@ -87,9 +107,9 @@ public static class StatusCommand
 
         console.Write(table);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{status.Subnets.Count} subnets, {status.Events} events"));
-        foreach (var run in status.Incomplete)
+        foreach (var run in status.Runs)
         {
-            console.WriteLine("INCOMPLETE: " + run.Incomplete);
+            console.WriteLine(run.CompletedAt is null ? "INCOMPLETE: " + run.Incomplete : run.Completed);
         }
     }
 

@@ -20,6 +20,7 @@ public sealed class IncompleteSimulationTests
         var verify = await ExecutableTests.RunAsync("verify", "--json", "--connection", db);
         var again = await ExecutableTests.RunAsync("simulate", "--reset", "--blocks", "150", "--tempo", "20", "--neurons", "16", "--validators", "4", "--connection", db);
         var statusAfter = await ExecutableTests.RunAsync("status", "--json", "--connection", db);
+        var tableAfter = await ExecutableTests.RunAsync("status", "--connection", db);
         var verifyAfter = await ExecutableTests.RunAsync("verify", "--connection", db);
 
         status.ExitCode.ShouldBe(0, status.Error);
@@ -36,6 +37,11 @@ public sealed class IncompleteSimulationTests
         again.ExitCode.ShouldBe(0, again.Error);
         statusAfter.Output.ShouldContain("\"complete\": true");
         statusAfter.Output.ShouldContain("\"incomplete\": []");
+        statusAfter.Output.ShouldContain("\"description\": \"150 blocks, 3 subnets x 16 neurons (4 validators), seed 42, Dynamic schedule\"");
+        statusAfter.Output.ShouldContain("\"completed_at\": \"");
+        tableAfter.Output.ShouldContain("`ledger simulate` (150 blocks, 3 subnets x 16 neurons (4 validators), seed 42, Dynamic schedule) started ");
+        tableAfter.Output.ShouldContain(", completed ");
+        tableAfter.Output.ShouldNotContain("INCOMPLETE");
         verifyAfter.ExitCode.ShouldBe(0, verifyAfter.Error);
         verifyAfter.Output.ShouldContain("the ledger holds");
         verifyAfter.Output.ShouldNotContain("INCOMPLETE");
