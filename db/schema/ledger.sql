@@ -450,6 +450,14 @@ CREATE TABLE IF NOT EXISTS ledger.ledger_natural_keys (
     seq_id         bigint     NOT NULL,
 CONSTRAINT pkey_ledger_natural_keys_natural_key PRIMARY KEY (natural_key)
 );
+CREATE TABLE IF NOT EXISTS ledger.ledger_run (
+    id              uuid                        NOT NULL,
+    kind            varchar                     NOT NULL,
+    description     varchar                     NOT NULL,
+    started_at      timestamp with time zone    NOT NULL,
+    completed_at    timestamp with time zone    NULL,
+CONSTRAINT pkey_ledger_run_id PRIMARY KEY (id)
+);
 CREATE TABLE IF NOT EXISTS ledger.stake_history (
     seq_id     bigint     NOT NULL,
     ordinal    integer    NOT NULL,

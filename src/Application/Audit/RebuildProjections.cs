@@ -26,7 +26,7 @@ public sealed record RebuildProjections(IReadOnlyList<string> Names, bool All, I
     }
 }
 
-/// <summary>A digest per projection after catching up (`ledger digest`).</summary>
+/// <summary>A digest per projection after catching up (`ledger digest`), with every hole in the log.</summary>
 public sealed record GetDigests : IQuery<DigestReport>;
 
 public sealed record DigestReport(CatchUpResult CatchUp, IReadOnlyList<ProjectionDigest> Digests, IReadOnlyList<SequenceGap> Gaps, IReadOnlyList<SkippedEvent> Skipped);
@@ -48,7 +48,10 @@ public sealed class RebuildProjectionsHandler(IDocumentStore store, NpgsqlDataSo
     {
         var caught = await _models.ReadyAsync(cancellationToken).ConfigureAwait(false);
         var digests = await _models.Projector.DigestAsync(null, cancellationToken).ConfigureAwait(false);
-        var (gaps, skipped) = await _models.Projector.ReportedAsync(cancellationToken).ConfigureAwait(false);
+        // The gaps are the log's as it is now, over all of it (an event deleted after it was projected is found too);
+        // skipped events are the ones every catch-up recorded.
+        var gaps = await _models.Projector.FindAllGapsAsync(cancellationToken).ConfigureAwait(false);
+        var (_, skipped) = await _models.Projector.ReportedAsync(cancellationToken).ConfigureAwait(false);
         return new DigestReport(caught, digests, gaps, skipped);
     }
 }

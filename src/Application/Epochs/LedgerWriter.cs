@@ -25,7 +25,17 @@ public sealed class LedgerWriter(NpgsqlDataSource dataSource, StoredEvents store
             if (_engine is null)
             {
                 await schema.EnsureAsync(ct).ConfigureAwait(false);
-                _lock ??= await WriterLock.AcquireAsync(dataSource, ct).ConfigureAwait(false);
+                if (_lock is null)
+                {
+                    _lock = await WriterLock.AcquireAsync(dataSource, ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    // After a failed append, still holding the lock: give back the numbers it drew, so the log
+                    // keeps no hole for them (WriterLock.ReleaseUncommittedAsync).
+                    await _lock.ReleaseUncommittedAsync(ct).ConfigureAwait(false);
+                }
+
                 await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
                 _engine = await stored.FoldAsync(connection, ct).ConfigureAwait(false);
             }

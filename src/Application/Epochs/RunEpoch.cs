@@ -75,6 +75,7 @@ public static class RunEpochHandler
         var result = engine.ComputeEpoch(request.NetUid, request.Schedule);
         await using (var session = store.LightweightSession())
         {
+            WriterLock.HoldFence(session);
             foreach (var e in result.Events)
             {
                 session.Events.Append(StreamIds.For(e), e);

@@ -19,6 +19,12 @@ public sealed record VerifyReport(long Events, long Epochs, long EpochsMatching,
 {
     public bool Holds => Findings.Count == 0 && Identities.All(i => i.Holds);
 
+    /// <summary>Runs that started writing this ledger and did not complete (a killed simulation): what is stored may
+    /// hold, but it is not the whole of what was asked for.</summary>
+    public IReadOnlyList<LedgerRun> Incomplete { get; init; } = [];
+
+    public bool Complete => Incomplete.Count == 0;
+
     /// <summary>The earliest block where anything broke.</summary>
     public Block? FirstBroken => Findings.Select(f => (Block?)f.Block)
         .Concat(Identities.Where(i => !i.Holds).Select(i => i.FirstBroken))
@@ -101,7 +107,10 @@ public sealed class VerifyLedgerHandler(NpgsqlDataSource dataSource, StoredEvent
             conservation.CheckBooks(engine, end);
         }
 
-        return new VerifyReport(events, epochs, matching, conservation.Results, findings);
+        return new VerifyReport(events, epochs, matching, conservation.Results, findings)
+        {
+            Incomplete = await LedgerRuns.IncompleteAsync(dataSource, cancellationToken).ConfigureAwait(false),
+        };
     }
 
     private static EpochResult? Recompute(LedgerEngine engine, EpochCompleted recorded, long seq, List<VerifyFinding> findings)

@@ -64,6 +64,12 @@ public static class Simulation
             throw new InvalidOperationException("the ledger already holds events: a simulation starts from an empty ledger");
         }
 
+        // Recorded before the first event and completed after the last, so a simulation that stops half-way (killed,
+        // failed) leaves a ledger that `status` and `verify` call incomplete (issue 13).
+        var dataSource = host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>();
+        var clock = host.Services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var runId = await LedgerRuns.StartAsync(dataSource, "simulate", Describe(options), clock, ct).ConfigureAwait(false);
+
         var sample = new SampleOptions
         {
             Seed = options.Seed,
@@ -138,6 +144,7 @@ public static class Simulation
         }
 
         await FlushAsync().ConfigureAwait(false);
+        await LedgerRuns.CompleteAsync(dataSource, runId, clock, ct).ConfigureAwait(false);
         var top = byHotkey.OrderByDescending(h => h.Value).ThenBy(h => h.Key.Address, StringComparer.Ordinal).Take(10)
             .Select(h => (h.Key, h.Value)).ToList();
         return new SimulationSummary(facts, epochs, byReason, top, conservation.Results, engine.State.Issuance);
@@ -157,6 +164,14 @@ public static class Simulation
                 return 0;
             }, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The options, as the run record names them.</summary>
+    public static string Describe(SimulationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{options.Blocks} blocks, {options.Subnets} subnets x {options.Neurons} neurons ({options.Validators} validators), seed {options.Seed}, {options.Schedule} schedule");
     }
 
     /// <summary>Sums a distribution by reason, and what each hotkey's stake accounts received.</summary>

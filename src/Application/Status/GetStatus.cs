@@ -11,7 +11,14 @@ namespace Bittensor.Ledger.Application.Status;
 /// model (src/Projections/SubnetStatus). A read: it touches no message bus and takes no writer lock.</summary>
 public sealed record GetStatus : IQuery<LedgerStatus>;
 
-public sealed record LedgerStatus(long Events, IReadOnlyList<SubnetStatus> Subnets);
+/// <summary><see cref="Runs"/>: the runs (simulations) that wrote this ledger, with when each completed;
+/// <see cref="Incomplete"/> the ones that started and did not complete.</summary>
+public sealed record LedgerStatus(long Events, IReadOnlyList<SubnetStatus> Subnets)
+{
+    public IReadOnlyList<LedgerRun> Runs { get; init; } = [];
+
+    public IReadOnlyList<LedgerRun> Incomplete => [.. Runs.Where(r => r.CompletedAt is null)];
+}
 
 public sealed class GetStatusHandler(NpgsqlDataSource dataSource, SchemaReady schema) : IQueryHandler<GetStatus, LedgerStatus>
 {
@@ -37,6 +44,6 @@ public sealed class GetStatusHandler(NpgsqlDataSource dataSource, SchemaReady sc
         // The highest sequence, not count(*): a full scan of mt_events would grow with the ledger.
         await using var count = dataSource.CreateCommand($"select coalesce(max(seq_id), 0) from {LedgerStore.Schema}.mt_events");
         var events = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        return new LedgerStatus(events, subnets);
+        return new LedgerStatus(events, subnets) { Runs = await LedgerRuns.AllAsync(dataSource, cancellationToken).ConfigureAwait(false) };
     }
 }

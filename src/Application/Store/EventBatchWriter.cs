@@ -151,12 +151,15 @@ public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents s
         //   lose the last batches reported as written, never part of one, and re-running the import restores them);
         // - the stream upsert bumps each stream's version by its count in this batch and returns the new version;
         //   ON CONFLICT DO UPDATE locks the row, so Marten's own appends to those streams wait for this commit;
-        // - seq_ids from Marten's sequence, as one array.
+        // - seq_ids from Marten's sequence, as one array;
+        // - first, the writer's fence, shared, until this transaction ends: should this process die mid-batch, the
+        //   next writer waits for this transaction to end before it gives back the numbers drawn here
+        //   (WriterLock.ReleaseUncommittedAsync), so it never reuses a number a late commit could still claim.
         var sequences = new long[batch.Count];
         await using (var cmd = new NpgsqlBatch(connection, tx))
         {
             cmd.BatchCommands.Add(new NpgsqlBatchCommand(
-                "select set_config('synchronous_commit', 'off', true), " +
+                $"select pg_advisory_xact_lock_shared({WriterLock.FenceKey}), set_config('synchronous_commit', 'off', true), " +
                 "case when current_setting('is_superuser') = 'on' then set_config('session_replication_role', 'replica', true) end"));
             var upsert = new NpgsqlBatchCommand(
                 $"insert into {S}.mt_streams as s (id, type, version, timestamp, created, tenant_id) " +

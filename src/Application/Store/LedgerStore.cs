@@ -69,6 +69,7 @@ public static class LedgerStore
         }
 
         o.Storage.ExtendedSchemaObjects.Add(ImportKeys.Table());
+        o.Storage.ExtendedSchemaObjects.Add(LedgerRuns.Table());
         o.AddLedgerProjections();
     }
 

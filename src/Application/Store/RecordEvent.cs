@@ -76,6 +76,7 @@ public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource da
         }
 
         await using var session = store.LightweightSession();
+        WriterLock.HoldFence(session);
         foreach (var (recorded, naturalKey) in derived.Select(d => (d, Epochs.RunEpochHandler.NaturalKey(d))).Prepend((e, key)))
         {
             session.Events.Append(StreamIds.For(recorded), recorded);

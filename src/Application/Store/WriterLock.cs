@@ -10,6 +10,17 @@ public sealed class WriterLock : IAsyncDisposable
 {
     // Any constant works; this one spells "ledger" in ASCII so it is recognisable in pg_locks.
     private const long Key = 0x6c6564676572;
+
+    /// <summary>The fence: taken shared, transaction-scoped, by every transaction that draws sequence numbers (an
+    /// import batch; a Marten append by <see cref="HoldFence"/>); a new writer takes it exclusively once, so a
+    /// transaction of a killed writer whose backend has not yet noticed the death has ended (committed or rolled
+    /// back) before the new writer reads the high-water mark. "ledgfnc" in ASCII.</summary>
+    public const long FenceKey = 0x6c656467_666e63;
+
+    /// <summary>The fence as one statement, for a Marten session's unit of work (<see cref="HoldFence"/>).</summary>
+    private static readonly string FenceStatement = string.Create(
+        System.Globalization.CultureInfo.InvariantCulture, $"select pg_advisory_xact_lock_shared({FenceKey})");
+
     private readonly NpgsqlConnection _connection;
 
     private WriterLock(NpgsqlConnection connection) => _connection = connection;
@@ -27,21 +38,69 @@ public sealed class WriterLock : IAsyncDisposable
                 attempt.Parameters.AddWithValue("key", Key);
                 if ((bool)(await attempt.ExecuteScalarAsync(ct).ConfigureAwait(false))!)
                 {
-                    return new WriterLock(connection);
+                    var taken = new WriterLock(connection);
+                    await taken.ReleaseUncommittedAsync(ct).ConfigureAwait(false);
+                    return taken;
                 }
             }
 
             waiting?.Invoke(await HolderAsync(connection, ct).ConfigureAwait(false));
-            await using var cmd = new NpgsqlCommand("select pg_advisory_lock(@key)", connection) { CommandTimeout = 0 };
-            cmd.Parameters.AddWithValue("key", Key);
-            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            return new WriterLock(connection);
+            await using (var cmd = new NpgsqlCommand("select pg_advisory_lock(@key)", connection) { CommandTimeout = 0 })
+            {
+                cmd.Parameters.AddWithValue("key", Key);
+                await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            var waited = new WriterLock(connection);
+            await waited.ReleaseUncommittedAsync(ct).ConfigureAwait(false);
+            return waited;
         }
         catch
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Gives back the sequence numbers a writer drew and never committed (a batch killed or rolled back), so they are
+    /// drawn again and <c>mt_events</c> keeps no hole for them (docs/adr/0007-projections.md, "Sequence holes").
+    /// Only the holder of this lock draws from <c>mt_events_sequence</c>, and every draw of a writer that died has
+    /// ended (<see cref="FenceKey"/>), so every number above the highest committed <c>seq_id</c> is unused: the
+    /// sequence is set back to that <c>seq_id</c>. Runs when the lock is taken, and again by a writer that goes on
+    /// under the same lock after a failed transaction (<see cref="Epochs.LedgerWriter"/>).
+    /// </summary>
+    public async Task ReleaseUncommittedAsync(CancellationToken ct)
+    {
+        await using (var fence = new NpgsqlCommand("select pg_advisory_lock(@key), pg_advisory_unlock(@key)", _connection) { CommandTimeout = 0 })
+        {
+            fence.Parameters.AddWithValue("key", FenceKey);
+            await fence.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        // Before the first schema creation (and in `--reset`, which drops it) there is no sequence to set back.
+        await using (var exists = new NpgsqlCommand($"select to_regclass('{LedgerStore.Schema}.mt_events_sequence') is not null and to_regclass('{LedgerStore.Schema}.mt_events') is not null", _connection))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(ct).ConfigureAwait(false))!)
+            {
+                return;
+            }
+        }
+
+        // setval(s, 1, false) makes the next draw 1: an empty log starts again from the beginning.
+        await using var rewind = new NpgsqlCommand(
+            $"select setval('{LedgerStore.Schema}.mt_events_sequence', greatest(m, 1), m > 0) " +
+            $"from (select coalesce(max(seq_id), 0) as m from {LedgerStore.Schema}.mt_events) s", _connection);
+        await rewind.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Makes a Marten session's <c>SaveChanges</c> hold the fence for its transaction, as an import batch does:
+    /// queue it before the first append. A commit can land after its writer died only if it was sent, and it is sent
+    /// only after every earlier statement answered, so the fence is held by then and the next writer waits for it.</summary>
+    public static void HoldFence(Marten.IDocumentSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        session.QueueSqlCommand(FenceStatement);
     }
 
     /// <summary>Who holds the writer lock, in words, for a command that has to wait for it.</summary>

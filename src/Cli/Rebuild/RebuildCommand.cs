@@ -10,7 +10,7 @@ using static Bittensor.Ledger.Cli.Audit.AuditCli;
 namespace Bittensor.Ledger.Cli.Rebuild;
 
 /// <summary>`ledger rebuild [NAME... | --all]` with a progress bar (events/s, ETA), and `ledger digest [--json]`.
-/// Both print every sequence gap and skipped event they met.</summary>
+/// Both print every sequence gap and skipped event they met; `digest` fails (exit 1) when the log has a gap.</summary>
 public static class RebuildCommand
 {
     public static Command Create()
@@ -71,7 +71,7 @@ public static class RebuildCommand
             if (parse.GetValue(json))
             {
                 await WriteJsonAsync(output, new { report.Digests, report.Gaps, report.Skipped }, token).ConfigureAwait(false);
-                return 0;
+                return await MissingEventsAsync(parse.InvocationConfiguration.Error, report.Gaps, token).ConfigureAwait(false);
             }
 
             var console = AuditCli.Console(output);
@@ -83,9 +83,25 @@ public static class RebuildCommand
 
             console.Write(table);
             await ReportAsync(output, report.Gaps, report.Skipped, token).ConfigureAwait(false);
-            return 0;
+            return await MissingEventsAsync(parse.InvocationConfiguration.Error, report.Gaps, token).ConfigureAwait(false);
         }, ct));
         return command;
+    }
+
+    /// <summary>A gap is never a rolled-back batch (writers give those numbers back, ADR 0007 "Sequence holes"): it is
+    /// committed events missing from the log, so the digest says so on stderr and fails.</summary>
+    private static async Task<int> MissingEventsAsync(TextWriter error, IReadOnlyList<SequenceGap> gaps, CancellationToken ct)
+    {
+        if (gaps.Count == 0)
+        {
+            return ExitCodes.Ok;
+        }
+
+        var first = gaps[0];
+        await error.WriteLineAsync(
+            $"ledger: digest: {Num(gaps.Sum(g => g.Count))} events are missing from the log ({Num(gaps.Count)} sequence gaps, the first seq {Num(first.From)}..{Num(first.To)}); the ledger is incomplete: rebuild it from its source".AsMemory(),
+            ct).ConfigureAwait(false);
+        return ExitCodes.Failure;
     }
 
     private static async Task ReportAsync(TextWriter output, IReadOnlyList<SequenceGap> gaps, IReadOnlyList<SkippedEvent> skipped, CancellationToken ct)

@@ -9,7 +9,8 @@ using Spectre.Console;
 namespace Bittensor.Ledger.Cli.Status;
 
 /// <summary>`ledger status [--connection CS] [--json]`: per subnet neurons, latest block, weight submissions and
-/// total stake, from the subnet_status read model. --json prints exact integers (stake in rao, never rounded).</summary>
+/// total stake, from the subnet_status read model, and any run (a simulation) that started writing the ledger and did
+/// not complete. --json prints exact integers (stake in rao, never rounded).</summary>
 public static class StatusCommand
 {
     public static Command Create()
@@ -58,6 +59,27 @@ public static class StatusCommand
             }
 
             w.WriteEndArray();
+            WriteIncomplete(w, status.Incomplete);
+            w.WriteStartArray("runs");
+            foreach (var run in status.Runs)
+            {
+                w.WriteStartObject();
+                w.WriteString("kind", run.Kind);
+                w.WriteString("description", run.Description);
+                w.WriteString("started_at", run.StartedAt.UtcDateTime);
+                if (run.CompletedAt is { } completed)
+                {
+                    w.WriteString("completed_at", completed.UtcDateTime);
+                }
+                else
+                {
+                    w.WriteNull("completed_at");
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
             w.WriteEndObject();
         }
 
@@ -85,5 +107,29 @@ public static class StatusCommand
 
         console.Write(table);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{status.Subnets.Count} subnets, {status.Events} events"));
+        foreach (var run in status.Runs)
+        {
+            console.WriteLine(run.CompletedAt is null ? "INCOMPLETE: " + run.Incomplete : run.Completed);
+        }
+    }
+
+    /// <summary><c>"complete"</c> and the runs that did not complete (`status --json`, `verify --json`).</summary>
+    public static void WriteIncomplete(Utf8JsonWriter w, IReadOnlyList<Application.Store.LedgerRun> incomplete)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(incomplete);
+        w.WriteBoolean("complete", incomplete.Count == 0);
+        w.WriteStartArray("incomplete");
+        foreach (var run in incomplete)
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", run.Kind);
+            w.WriteString("description", run.Description);
+            w.WriteString("started_at", run.StartedAt.UtcDateTime);
+            w.WriteString("reason", run.Incomplete);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 }

@@ -9,7 +9,8 @@ using Spectre.Console;
 namespace Bittensor.Ledger.Cli.Verify;
 
 /// <summary>`ledger verify [--json]`: recompute every epoch from the stored events and check the books' identities.
-/// Exit codes: 0 everything holds, 1 something broke (the first block where it did is named).</summary>
+/// Exit codes: 0 everything holds, 1 something broke (the first block where it did is named) or the ledger is
+/// incomplete (a run that wrote it, such as a simulation, did not complete).</summary>
 public static class VerifyCommand
 {
     public static Command Create()
@@ -39,6 +40,16 @@ public static class VerifyCommand
                 return 1;
             }
 
+            if (!report.Complete)
+            {
+                foreach (var run in report.Incomplete)
+                {
+                    await parse.InvocationConfiguration.Error.WriteLineAsync($"verify: the ledger is incomplete: {run.Incomplete}".AsMemory(), ct).ConfigureAwait(false);
+                }
+
+                return 1;
+            }
+
             return 0;
         });
         return command;
@@ -63,7 +74,11 @@ public static class VerifyCommand
         }
 
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{report.Events} events replayed; {(report.Holds ? "the ledger holds" : $"first break at block {report.FirstBroken}")}"));
+            $"{report.Events} events replayed; {(!report.Holds ? $"first break at block {report.FirstBroken}" : report.Complete ? "the ledger holds" : "what is stored holds, but the ledger is INCOMPLETE")}"));
+        foreach (var run in report.Incomplete)
+        {
+            console.WriteLine("INCOMPLETE: " + run.Incomplete);
+        }
     }
 
     private static string Json(VerifyReport report)
@@ -113,6 +128,7 @@ public static class VerifyCommand
             }
 
             w.WriteEndArray();
+            Status.StatusCommand.WriteIncomplete(w, report.Incomplete);
             w.WriteEndObject();
         }
 

@@ -25,6 +25,7 @@ public sealed class BondsHistoryProjection : IFlatProjection
         t.AddColumn("bonds", "integer[]").NotNull();
         t.Index("ix_bonds_history_validator", "netuid", "uid", "epoch");
         Tables = [t];
+        DigestQueries = [Sql.DigestQuery(t, "netuid", "epoch", "mechanism", "uid")];
     }
 
     public string Name => "bonds";
@@ -33,7 +34,7 @@ public sealed class BondsHistoryProjection : IFlatProjection
 
     public IReadOnlySet<Type> EventTypes { get; } = new HashSet<Type> { typeof(EpochCompleted) };
 
-    public IReadOnlyList<string> DigestQueries { get; } = [$"select * from {Table} order by netuid, epoch, mechanism, uid"];
+    public IReadOnlyList<string> DigestQueries { get; }
 
     public IProjectionRun Begin() => new Run();
 

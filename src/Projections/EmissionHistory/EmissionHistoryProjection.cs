@@ -56,6 +56,7 @@ public sealed class EmissionHistoryProjection : IFlatProjection
         posting.CoveringIndex("ix_emission_posting_uid", ["netuid", "epoch", "uid"], ["ordinal", "reason", "amount", "coldkey"]);
         posting.Index("ix_emission_posting_coldkey", "coldkey", "block");
         Tables = [history, posting];
+        DigestQueries = [Sql.DigestQuery(history, "netuid", "epoch", "uid"), Sql.DigestQuery(posting, "seq_id", "ordinal")];
     }
 
     public string Name => "emissions";
@@ -64,11 +65,7 @@ public sealed class EmissionHistoryProjection : IFlatProjection
 
     public IReadOnlySet<Type> EventTypes { get; } = new HashSet<Type> { typeof(EpochCompleted), typeof(SubnetEmissionPosted) };
 
-    public IReadOnlyList<string> DigestQueries { get; } =
-    [
-        $"select * from {HistoryTable} order by netuid, epoch, uid",
-        $"select * from {PostingTable} order by seq_id, ordinal",
-    ];
+    public IReadOnlyList<string> DigestQueries { get; }
 
     public IProjectionRun Begin() => new Run();
 

@@ -24,6 +24,7 @@ public sealed class NeuronHistoryProjection : IFlatProjection
         t.AddColumn<string>("pruned_hotkey");
         t.Index("ix_neuron_history_uid", "netuid", "uid", "block", "seq_id");
         Tables = [t];
+        DigestQueries = [Sql.DigestQuery(t, "seq_id")];
     }
 
     public string Name => "neurons";
@@ -32,7 +33,7 @@ public sealed class NeuronHistoryProjection : IFlatProjection
 
     public IReadOnlySet<Type> EventTypes { get; } = new HashSet<Type> { typeof(NeuronRegistered) };
 
-    public IReadOnlyList<string> DigestQueries { get; } = [$"select * from {Table} order by seq_id"];
+    public IReadOnlyList<string> DigestQueries { get; }
 
     public IProjectionRun Begin() => new Run();
 

@@ -40,6 +40,7 @@ public sealed class StakeLedgerProjection : IFlatProjection
         balance.Index("ix_stake_balance_coldkey", "coldkey");
         balance.Index("ix_stake_balance_hotkey", "hotkey");
         Tables = [history, balance];
+        DigestQueries = [Sql.DigestQuery(history, "seq_id", "ordinal"), Sql.DigestQuery(balance, "netuid", "hotkey", "coldkey")];
     }
 
     public string Name => "stake";
@@ -48,11 +49,7 @@ public sealed class StakeLedgerProjection : IFlatProjection
 
     public IReadOnlySet<Type> EventTypes => PostingTransformation.EventTypes;
 
-    public IReadOnlyList<string> DigestQueries { get; } =
-    [
-        $"select * from {HistoryTable} order by seq_id, ordinal",
-        $"select * from {BalanceTable} order by netuid, hotkey, coldkey",
-    ];
+    public IReadOnlyList<string> DigestQueries { get; }
 
     public IProjectionRun Begin() => new Run();
 

@@ -23,6 +23,7 @@ public sealed class SupplyProjection : IFlatProjection
         t.AddColumn<string>("kind").AsPrimaryKey();
         t.AddColumn("delta", "numeric").NotNull();
         Tables = [t];
+        DigestQueries = [Sql.DigestQuery(t, "asset", "block", "kind")];
     }
 
     public string Name => "supply";
@@ -31,7 +32,7 @@ public sealed class SupplyProjection : IFlatProjection
 
     public IReadOnlySet<Type> EventTypes => PostingTransformation.EventTypes;
 
-    public IReadOnlyList<string> DigestQueries { get; } = [$"select * from {Table} order by asset, block, kind"];
+    public IReadOnlyList<string> DigestQueries { get; }
 
     public IProjectionRun Begin() => new Run();
 

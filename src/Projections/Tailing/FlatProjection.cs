@@ -21,7 +21,9 @@ public interface IFlatProjection
     /// <summary>The event types it reads; the projector reads only these from <c>mt_events</c>.</summary>
     IReadOnlySet<Type> EventTypes { get; }
 
-    /// <summary>One <c>select</c> per table, ordered by its primary key: the digest hashes their text output.</summary>
+    /// <summary>One <c>select</c> per table, ordered by its primary key: the digest hashes their text output. Built
+    /// with <see cref="Sql.DigestQuery"/>, so a <c>seq_id</c> is hashed as the event's rank in the log, not as its
+    /// number (the digest is over the facts and their order; docs/adr/0007-projections.md).</summary>
     IReadOnlyList<string> DigestQueries { get; }
 
     /// <summary>State for one catch-up run (caches that are only valid while the projector lock is held).</summary>
@@ -40,6 +42,25 @@ public interface IProjectionRun
 internal static class Sql
 {
     public const string Schema = "ledger";
+
+    /// <summary>Every stored event's <c>seq_id</c> and its rank in the log (1, 2, ...): a temporary table the projector
+    /// fills on its own connection for the length of a digest.</summary>
+    public const string EventRank = "pg_temp.ledger_event_rank";
+
+    /// <summary>The digest's <c>select</c> over <paramref name="table"/>: every column in declaration order, except that
+    /// <c>seq_id</c> is replaced by the event's rank (<see cref="EventRank"/>), ordered by <paramref name="orderBy"/>
+    /// (its primary key). Ranks keep the order of sequence numbers and drop their values: the same facts in the
+    /// same order digest alike however the numbers were drawn, and a missing event shifts every later rank.</summary>
+    public static string DigestQuery(Table table, params string[] orderBy)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var ranked = table.Columns.Any(c => c.Name == "seq_id");
+        var columns = string.Join(", ", table.Columns.Select(c => c.Name == "seq_id" ? "r.rank as seq_rank" : "t." + c.Name));
+        var from = ranked
+            ? $"{table.Identifier.QualifiedName} t left join {EventRank} r on r.seq_id = t.seq_id"
+            : $"{table.Identifier.QualifiedName} t";
+        return $"select {columns} from {from} order by {string.Join(", ", orderBy.Select(c => "t." + c))}";
+    }
 
     public static string Qualified(string table) => Schema + "." + table;
 

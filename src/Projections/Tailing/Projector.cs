@@ -9,8 +9,10 @@ namespace Bittensor.Ledger.Projections.Tailing;
 
 public sealed record CatchUpProgress(long Done, long Total, double EventsPerSecond, TimeSpan? Eta);
 
-/// <summary>Sequence numbers <see cref="From"/>..<see cref="To"/> (inclusive) hold no event: a rolled-back batch or
-/// a sequence value taken and never committed. Reported, recorded in <c>projection_gap</c>, never silently passed.</summary>
+/// <summary>Sequence numbers <see cref="From"/>..<see cref="To"/> (inclusive) below the highest committed one hold no
+/// event. Writers give back the numbers of a batch that rolled back (ADR 0007, "Sequence holes"), so this is an event
+/// missing from a committed range (or a number drawn outside the writer lock). Reported, recorded in
+/// <c>projection_gap</c>, never silently passed.</summary>
 public sealed record SequenceGap(long From, long To)
 {
     public long Count => To - From + 1;
@@ -30,7 +32,9 @@ public sealed record ProjectionDigest(string Name, string Digest, long Rows, lon
 /// (docs/adr/0006-projections.md). One projector runs at a time per database (an advisory lock); each page of
 /// events is written with the projections' checkpoints in one transaction, so a crash loses nothing and repeats
 /// nothing. Sequence gaps are safe to report as final because writers are serialized by the writer lock and each
-/// commits its sequence values in ascending order (ADR 0001): nothing below the visible maximum can still appear.</summary>
+/// commits its sequence values in ascending order (ADR 0001): nothing below the visible maximum can still appear. A
+/// batch that rolled back leaves no gap: its numbers are above the visible maximum, and the next writer draws them
+/// again (ADR 0007, "Sequence holes").</summary>
 public sealed class Projector(NpgsqlDataSource dataSource, EventReader serializer, IReadOnlyDictionary<string, Type> eventTypes, IReadOnlyList<IFlatProjection> projections)
 {
     // "ledgprj" in ASCII, beside WriterLock's "ledger", recognisable in pg_locks.
@@ -118,8 +122,10 @@ public sealed class Projector(NpgsqlDataSource dataSource, EventReader serialize
         return result with { Elapsed = clock.Elapsed };
     }
 
-    /// <summary>A SHA-256 per projection over its tables' rows in primary-key order (PostgreSQL's text COPY output):
-    /// equal digests mean equal contents. Taken under the projector lock, so no catch-up is half-way.</summary>
+    /// <summary>A SHA-256 per projection over its tables' rows in primary-key order (PostgreSQL's text COPY output),
+    /// with every <c>seq_id</c> replaced by the event's rank in the log (<see cref="Sql.DigestQuery"/>): equal digests
+    /// mean equal contents built from the same facts in the same order, however their sequence numbers were drawn.
+    /// Taken under the projector lock, so no catch-up is half-way.</summary>
     public async Task<IReadOnlyList<ProjectionDigest>> DigestAsync(IReadOnlyList<IFlatProjection>? selected, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
@@ -127,6 +133,11 @@ public sealed class Projector(NpgsqlDataSource dataSource, EventReader serialize
         try
         {
             var checkpoints = await CheckpointsAsync(connection, ct).ConfigureAwait(false);
+            await ExecAsync(connection, $"drop table if exists {Sql.EventRank}", ct).ConfigureAwait(false);
+            await ExecAsync(connection,
+                $"create temporary table ledger_event_rank as select seq_id, row_number() over (order by seq_id) as rank from {Events}", ct).ConfigureAwait(false);
+            await ExecAsync(connection, $"alter table {Sql.EventRank} add primary key (seq_id)", ct).ConfigureAwait(false);
+            await ExecAsync(connection, $"analyze {Sql.EventRank}", ct).ConfigureAwait(false);
             var result = new List<ProjectionDigest>();
             foreach (var p in selected ?? projections)
             {
@@ -149,7 +160,28 @@ public sealed class Projector(NpgsqlDataSource dataSource, EventReader serialize
                 result.Add(new ProjectionDigest(p.Name, Convert.ToHexStringLower(hash.GetHashAndReset()), rows, checkpoints.GetValueOrDefault(p.Name)));
             }
 
+            await ExecAsync(connection, $"drop table {Sql.EventRank}", ct).ConfigureAwait(false);
             return result;
+        }
+        finally
+        {
+            await UnlockAsync(connection).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Every hole in the whole log now, from the first sequence number to the highest committed one, recorded
+    /// like the gaps a catch-up meets. A catch-up only looks at the range it projects; this also finds an event
+    /// removed from a range already projected. Writers give back the numbers they drew and never committed
+    /// (<c>WriterLock.ReleaseUncommittedAsync</c>, ADR 0007 "Sequence holes"), so no hole is a rolled-back batch: each
+    /// one is a committed event that is missing.</summary>
+    public async Task<IReadOnlyList<SequenceGap>> FindAllGapsAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await LockAsync(connection, ct).ConfigureAwait(false);
+        try
+        {
+            var high = (long)(await ScalarAsync(connection, $"select coalesce(max(seq_id), 0) from {Events}", ct).ConfigureAwait(false))!;
+            return await FindGapsAsync(connection, 0, high, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -323,7 +355,8 @@ public sealed class Projector(NpgsqlDataSource dataSource, EventReader serialize
         if (gaps.Count > 0)
         {
             await using var insert = new NpgsqlCommand(
-                $"insert into {ProjectorTables.Gap} (from_seq, to_seq) select * from unnest(@f::bigint[], @t::bigint[]) on conflict do nothing", connection);
+                $"insert into {ProjectorTables.Gap} as g (from_seq, to_seq) select * from unnest(@f::bigint[], @t::bigint[]) " +
+                "on conflict (from_seq) do update set to_seq = greatest(g.to_seq, excluded.to_seq)", connection);
             insert.Parameters.AddWithValue("f", gaps.Select(g => g.From).ToArray());
             insert.Parameters.AddWithValue("t", gaps.Select(g => g.To).ToArray());
             await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);

@@ -26,6 +26,7 @@ public sealed class WeightsHistoryProjection : IFlatProjection
         t.Index("ix_weights_history_validator", "netuid", "uid", "block", "seq_id");
         t.Index("ix_weights_history_hotkey", "hotkey", "block");
         Tables = [t];
+        DigestQueries = [Sql.DigestQuery(t, "seq_id")];
     }
 
     public string Name => "weights";
@@ -34,7 +35,7 @@ public sealed class WeightsHistoryProjection : IFlatProjection
 
     public IReadOnlySet<Type> EventTypes { get; } = new HashSet<Type> { typeof(WeightsSet) };
 
-    public IReadOnlyList<string> DigestQueries { get; } = [$"select * from {Table} order by seq_id"];
+    public IReadOnlyList<string> DigestQueries { get; }
 
     public IProjectionRun Begin() => new Run();
 
