@@ -223,9 +223,11 @@ public sealed class ChainReader : IAsyncDisposable
     /// </summary>
     private async Task<(byte[] Bytes, RuntimeMetadata Metadata)> FetchMetadataAsync(BlockRef block, CancellationToken cancellationToken)
     {
-        var places = block.Number == 0 ? new[] { block.Hash } : [block.ParentHash, block.Hash];
+        // Last, with no block at all (the node's best): a node serving one block's recording may hold it only so,
+        // and the spec check below refuses it unless it is the right runtime.
+        string?[] places = block.Number == 0 ? [block.Hash, null] : [block.ParentHash, block.Hash, null];
         var refused = new List<string>();
-        foreach (var fetch in new Func<string, Task<byte[]>>[]
+        foreach (var fetch in new Func<string?, Task<byte[]>>[]
         {
             at => Rpc.StateCallAsync("Metadata_metadata_at_version", MetadataV15, at, cancellationToken),
             at => Rpc.GetMetadataAsync(at, cancellationToken),
@@ -247,14 +249,14 @@ public sealed class ChainReader : IAsyncDisposable
 
                 if (bytes is [0])
                 {
-                    refused.Add($"Metadata_metadata_at_version at {at}: the runtime has no V15 metadata");
+                    refused.Add($"Metadata_metadata_at_version at {at ?? "the best block"}: the runtime has no V15 metadata");
                     continue;
                 }
 
                 var metadata = RuntimeMetadata.Parse(bytes);
                 if (metadata.DeclaredSpecVersion() is { } declared && declared != block.SpecVersion)
                 {
-                    refused.Add($"metadata at {at} is of spec {declared}, not {block.SpecVersion}");
+                    refused.Add($"metadata at {at ?? "the best block"} is of spec {declared}, not {block.SpecVersion}");
                     continue;
                 }
 

@@ -7,6 +7,11 @@ namespace Bittensor.Ledger.Chain.Rpc;
 // The typed Substrate methods. A null hash means the node's best block.
 public sealed partial class ChainRpcClient
 {
+    /// <summary>JSON-RPC's "method not found".</summary>
+    private const int MethodNotFound = -32601;
+
+    private volatile string _storageMethod = "state_getStorage";
+
     /// <summary><c>chain_getBlockHash</c>: the hash of block <paramref name="number"/>.</summary>
     /// <exception cref="ChainRpcException">Also when the node has no such block (past its head).</exception>
     public async Task<string> GetBlockHashAsync(long number, CancellationToken cancellationToken = default)
@@ -101,8 +106,20 @@ public sealed partial class ChainRpcClient
     public async Task<byte[]?> GetStorageAsync(byte[] key, string? hash, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var call = new RpcCall("state_getStorage", [Hex.Encode(key), hash], hash);
-        var result = await CallAsync(call, cancellationToken).ConfigureAwait(false);
+        var call = new RpcCall(_storageMethod, [Hex.Encode(key), hash], hash);
+        JsonElement result;
+        try
+        {
+            result = await CallAsync(call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChainRpcException e) when (e.ErrorCode == MethodNotFound && _storageMethod == "state_getStorage")
+        {
+            // A node (or a recording of one) that knows only the older name: use it from now on.
+            _storageMethod = "state_getStorageAt";
+            call = call with { Method = _storageMethod };
+            result = await CallAsync(call, cancellationToken).ConfigureAwait(false);
+        }
+
         return result.ValueKind == JsonValueKind.Null ? null : ReadBytes(call, result, "storage value");
     }
 

@@ -281,4 +281,17 @@ public sealed class ChainCommandTests : IDisposable
         error.ShouldContain("ledger: chain: no metadata of spec 393 for block 7959635");
         error.ShouldContain("is of spec 343, not 393");
     }
+
+    [Fact]
+    public async Task A_node_that_knows_only_state_getStorageAt_is_asked_by_that_name()
+    {
+        await using var node = await StartNodeAsync();
+        node.AnswerError(-32601, "Method not found", method: "state_getStorage");
+
+        var (exit, output, error) = await LedgerProcess.RunAsync(Args(node, "chain", "events", "--block", "7959635", "--json"));
+
+        exit.ShouldBe(0, error);
+        node.Requests.ShouldContain(r => r.Contains("state_getStorageAt", StringComparison.Ordinal));
+        JsonNode.DeepEquals(JsonNode.Parse(output), Fixtures.Json("block-7959635-events.expected.json")).ShouldBeTrue();
+    }
 }
