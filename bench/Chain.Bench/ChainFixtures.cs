@@ -17,10 +17,9 @@ public static class ChainFixtures
     private const string Block7959635 = "0x81617dc8ede17528d8f8aab64c84285a166f73e120ff6d2acd11e3419a95abec";
     private const string Block6553223 = "0x2830271e820b419253b79cbafea83f726354bbef26eb318835ffa774288de9ff";
 
-    private static readonly Lazy<string> Dir = new(Find);
     private static readonly Lazy<JsonNode> Sdk = new(() => Json("sdk-recordings.json"));
 
-    public static string Directory => Dir.Value;
+    public static string Directory => Tests.Fixtures.ChainDirectory;
 
     /// <summary>The <c>Metadata_metadata_at_version(15)</c> answer of spec 393 (the events' runtime).</summary>
     public static RecordedAnswer Spec393Metadata() => FromHexText(HexFile("metadata-spec393-v15-at-version.hex"), 0, "types");
@@ -60,40 +59,14 @@ public static class ChainFixtures
     public static RecordedAnswer FromHexText(string hex, int items, string itemName) =>
         new($"{{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"{hex}\"}}", hex, FromHex(hex), items, itemName);
 
-    private static string HexFile(string name) => File.ReadAllText(Path.Combine(Directory, name)).Trim();
+    // Finding the fixtures and reading recordings is the tests' Fixtures (linked into this project), not a copy.
+    private static string HexFile(string name) => File.ReadAllText(Tests.Fixtures.ChainFile(name)).Trim();
 
-    private static JsonNode Json(string name) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(Directory, name))) ?? throw new InvalidDataException($"{name} is JSON null");
+    private static JsonNode Json(string name) => Tests.Fixtures.Json(name);
 
-    private static byte[] FromHex(string hex) =>
-        Convert.FromHexString(hex.StartsWith("0x", StringComparison.Ordinal) ? hex.AsSpan(2) : hex.AsSpan());
+    private static byte[] FromHex(string hex) => Tests.Fixtures.FromHex(hex);
 
-    private static string Recorded(JsonNode recordings, string method, string paramsJson)
-    {
-        var wanted = JsonNode.Parse(paramsJson);
-        foreach (var (key, value) in recordings[method]?.AsObject() ?? throw new KeyNotFoundException($"no recordings of {method}"))
-        {
-            if (JsonNode.DeepEquals(JsonNode.Parse(key), wanted))
-            {
-                return value?["result"]?.GetValue<string>() ?? throw new InvalidDataException($"{method} {paramsJson} recorded no value");
-            }
-        }
-
-        throw new KeyNotFoundException($"no recording of {method} {paramsJson}");
-    }
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "fixtures", "chain");
-            if (System.IO.Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException(
-            $"shared/fixtures/chain was not found above {AppContext.BaseDirectory}; the repository must sit beside shared/");
-    }
+    private static string Recorded(JsonNode recordings, string method, string paramsJson) =>
+        Tests.Fixtures.Recorded(recordings, method, paramsJson)?.GetValue<string>()
+            ?? throw new InvalidDataException($"{method} {paramsJson} recorded no value");
 }
