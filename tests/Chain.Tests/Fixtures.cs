@@ -13,6 +13,16 @@ internal static class Fixtures
     /// <summary>The absolute path of one fixture file, e.g. <c>block-7959635-recordings.json</c>.</summary>
     public static string ChainFile(string name) => Path.Combine(ChainDirectory, name);
 
+    /// <summary>The <c>System.Events</c> storage key (<c>twox128("System") ‖ twox128("Events")</c>).</summary>
+    public const string SystemEventsKey = "0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7";
+
+    /// <summary>Mainnet block 7,959,635 (spec 393), the recorded epoch block.</summary>
+    public const string Block7959635 = "0x81617dc8ede17528d8f8aab64c84285a166f73e120ff6d2acd11e3419a95abec";
+
+    /// <summary>The recorded <c>System.Events</c> value of block 7,959,635: 182 records.</summary>
+    public static byte[] SystemEvents7959635() =>
+        FromHex(Recorded(Json("block-7959635-recordings.json"), "state_getStorageAt", $"[\"{SystemEventsKey}\", \"{Block7959635}\"]")!.GetValue<string>());
+
     /// <summary>A <c>0x</c>-hex file (the metadata recordings) as bytes.</summary>
     public static byte[] HexFile(string file) => FromHex(File.ReadAllText(ChainFile(file)).Trim());
 

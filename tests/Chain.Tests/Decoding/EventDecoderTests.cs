@@ -8,15 +8,10 @@ namespace Bittensor.Ledger.Chain.Tests.Decoding;
 
 public sealed class EventDecoderTests
 {
-    private const string SystemEventsKey = "0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7";
-    private const string Block7959635 = "0x81617dc8ede17528d8f8aab64c84285a166f73e120ff6d2acd11e3419a95abec";
-
     private static IReadOnlyList<ChainEvent> DecodeBlock7959635()
     {
         var metadata = RuntimeMetadata.Parse(Fixtures.HexFile("metadata-spec393-v15-at-version.hex"));
-        var recordings = Fixtures.Json("block-7959635-recordings.json");
-        var value = Fixtures.Recorded(recordings, "state_getStorageAt", $"[\"{SystemEventsKey}\", \"{Block7959635}\"]")!;
-        return new EventDecoder(metadata).Decode(Fixtures.FromHex(value.GetValue<string>()));
+        return new EventDecoder(metadata).Decode(Fixtures.SystemEvents7959635());
     }
 
     [Fact]

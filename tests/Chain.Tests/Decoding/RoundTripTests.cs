@@ -17,11 +17,7 @@ public sealed class RoundTripTests
     {
         var metadata = Spec393.Value;
         var entry = metadata.Storage("System", "Events");
-        var recordings = Fixtures.Json("block-7959635-recordings.json");
-        var bytes = Fixtures.FromHex(Fixtures.Recorded(
-            recordings,
-            "state_getStorageAt",
-            "[\"0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7\", \"0x81617dc8ede17528d8f8aab64c84285a166f73e120ff6d2acd11e3419a95abec\"]")!.GetValue<string>());
+        var bytes = Fixtures.SystemEvents7959635();
 
         var decoded = new StorageKeys(metadata).DecodeValue(entry, bytes);
         var encoded = new ValueEncoder(metadata.Types).Encode(entry.ValueType, decoded);

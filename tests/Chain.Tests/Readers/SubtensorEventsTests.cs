@@ -12,12 +12,7 @@ public sealed class SubtensorEventsTests
     private static readonly Lazy<IReadOnlyList<ChainEvent>> Block7959635 = new(() =>
     {
         var metadata = RuntimeMetadata.Parse(Fixtures.HexFile("metadata-spec393-v15-at-version.hex"));
-        var recordings = Fixtures.Json("block-7959635-recordings.json");
-        var value = Fixtures.Recorded(
-            recordings,
-            "state_getStorageAt",
-            "[\"0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7\", \"0x81617dc8ede17528d8f8aab64c84285a166f73e120ff6d2acd11e3419a95abec\"]")!;
-        return new EventDecoder(metadata).Decode(Fixtures.FromHex(value.GetValue<string>()));
+        return new EventDecoder(metadata).Decode(Fixtures.SystemEvents7959635());
     });
 
     private static List<SubtensorEvent> Typed() =>
