@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Bittensor.Ledger.Chain;
 using Bittensor.Ledger.Chain.Events;
 using Bittensor.Ledger.Chain.Metadata;
+using Bittensor.Ledger.Chain.Readers;
 using Bittensor.Ledger.Chain.Rpc;
 using Bittensor.Ledger.Cli.Audit;
 using Spectre.Console;
@@ -28,6 +29,7 @@ public static class ChainCommand
         command.Subcommands.Add(Head());
         command.Subcommands.Add(Events());
         command.Subcommands.Add(Storage());
+        command.Subcommands.Add(Epoch());
         return command;
     }
 
@@ -177,6 +179,116 @@ public static class ChainCommand
         });
         return command;
     }
+
+    private static Command Epoch()
+    {
+        var common = CommonOptions.Create();
+        var block = BlockOption();
+        var netuid = AuditCli.NetUidOption();
+        netuid.Required = true;
+        var command = new Command("epoch", "One subnet's epoch as the chain ran it in a block: the state before it, its outputs, the corrections of the block's initialization.") { block, netuid };
+        common.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var number = NonNegative(parse.GetValue(block), "--block");
+            if (number < 1)
+            {
+                throw new AuditCli.BadInputException("--block", "an epoch block has a block before it: must be 1 or more");
+            }
+
+            var subnet = AuditCli.NetUid(parse, netuid)!.Value.Value;
+            await using var reader = await common.ConnectAsync(parse, ct).ConfigureAwait(false);
+            var epoch = await new ObservedEpochReader(reader).ReadAsync(number, subnet, ct).ConfigureAwait(false);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(common.Json))
+            {
+                await output.WriteLineAsync(EpochJson(epoch).ToJsonString(Indented).AsMemory(), ct).ConfigureAwait(false);
+            }
+            else
+            {
+                EpochText(epoch, output);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static JsonObject EpochJson(ObservedEpoch epoch) => new()
+    {
+        ["block"] = epoch.Block.Number,
+        ["hash"] = epoch.Block.Hash,
+        ["spec_version"] = epoch.Block.SpecVersion,
+        ["netuid"] = epoch.Netuid,
+        ["mechanisms"] = epoch.Outputs.Mechanisms,
+        ["runtime_upgrade"] = epoch.RuntimeUpgrade,
+        ["excluded_uids"] = new JsonArray([.. epoch.ExcludedUids.Select(u => (JsonNode)u)]),
+        ["miner_emissions"] = new JsonArray([.. epoch.MinerEmissions.Select(m => (JsonNode)new JsonObject
+        {
+            ["mechanism"] = m.Subnet.Mechanism,
+            ["emissions"] = new JsonArray([.. m.Emissions.Select(e => (JsonNode)JsonValue.Create(e))]),
+        })]),
+        ["inputs"] = Items(epoch.Inputs, output: false),
+        ["revealed_weights"] = new JsonArray([.. epoch.RevealedWeights.Select(r => (JsonNode)Entry(r))]),
+        ["commits_before_block"] = new JsonArray([.. epoch.CommitsBeforeBlock().Select(c => (JsonNode)new JsonObject
+        {
+            ["item"] = c.Read.Item.Name,
+            ["keys"] = new JsonArray([.. c.Read.Read.KeyParts.Select(k => k?.DeepClone())]),
+            ["entries"] = c.Entries.DeepClone(),
+        })]),
+        ["outputs"] = Items(epoch.Outputs, output: true),
+        ["missing_items"] = new JsonArray([.. epoch.Outputs.Missing.Select(m => (JsonNode)m)]),
+    };
+
+    /// <summary>The items of one side, keyed <c>Item</c> (or <c>Item/mechanism</c>): a value, or a map's entries.</summary>
+    private static JsonObject Items(SubnetEpochState state, bool output)
+    {
+        var json = new JsonObject();
+        foreach (var group in state.Reads.Where(r => r.Item.Output == output).GroupBy(r => (r.Item, r.Mechanism)))
+        {
+            var (item, mechanism) = group.Key;
+            var name = (item.Key == EpochKey.HotkeyRoot ? item.Name + "(root)" : item.Name) + (mechanism == 0 ? "" : $"/{mechanism}");
+            json[name] = item.Key is EpochKey.Value or EpochKey.Netuid or EpochKey.Mechanism
+                ? group.First().Read.Value?.DeepClone()
+                : new JsonArray([.. group.Select(r => (JsonNode)Entry(r))]);
+        }
+
+        return json;
+    }
+
+    private static JsonObject Entry(EpochRead read) => new()
+    {
+        ["keys"] = new JsonArray([.. read.Read.KeyParts.Select(k => k?.DeepClone())]),
+        ["value"] = read.Read.Value?.DeepClone(),
+    };
+
+    private static void EpochText(ObservedEpoch epoch, TextWriter output)
+    {
+        var inputs = epoch.Inputs;
+        output.WriteLine($"subnet {epoch.Netuid}, epoch block {epoch.Block.Number} {epoch.Block.Hash} (spec {epoch.Block.SpecVersion}{(epoch.RuntimeUpgrade ? ", FIRST BLOCK OF A NEW RUNTIME" : "")})");
+        output.WriteLine($"inputs (state at {inputs.Block.Number}): {inputs.Hotkeys().Count} uids, {inputs.Mechanisms} mechanism(s), " +
+            $"tempo {Show(inputs, "Tempo")}, kappa {Show(inputs, "Kappa")}, yuma3 {Show(inputs, "Yuma3On")}, liquid alpha {Show(inputs, "LiquidAlphaOn")}, " +
+            $"{inputs.Map("Weights").Count} weight rows, {inputs.Map("Bonds").Count} bond rows");
+        output.WriteLine($"corrections from block {epoch.Block.Number}'s initialization: {epoch.RevealedWeights.Count} revealed weight rows, " +
+            $"{epoch.CommitsBeforeBlock().Sum(c => c.Entries.Count)} pending commits");
+        foreach (var m in epoch.MinerEmissions)
+        {
+            output.WriteLine($"miner emission, mechanism {m.Subnet.Mechanism}: {m.Emissions.Aggregate(0UL, (a, e) => a + e)} rao over {m.Emissions.Count} uids");
+        }
+
+        var outputs = epoch.Outputs;
+        output.WriteLine($"outputs (state at {outputs.Block.Number}): Σ Emission {Sum(outputs, "Emission")} rao, Σ Incentive {Sum(outputs, "Incentive")}, Σ Dividends {Sum(outputs, "Dividends")}");
+        output.WriteLine(epoch.ExcludedUids.Count == 0
+            ? "no uid was touched by the block's extrinsics"
+            : $"excluded uids (touched by the block's extrinsics): {string.Join(", ", epoch.ExcludedUids)}");
+    }
+
+    private static string Show(SubnetEpochState state, string item) => state.Value(item)?.ToJsonString(Compact) ?? "-";
+
+    private static string Sum(SubnetEpochState state, string item) =>
+        state.Value(item) is JsonArray values
+            ? values.Aggregate(System.Numerics.BigInteger.Zero, (a, v) => a + System.Numerics.BigInteger.Parse(v!.ToJsonString().Trim('"'), CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture)
+            : "-";
 
     private static async Task<(BlockRef, IReadOnlyList<StorageRead>, bool)> ReadStorageAsync(
         ChainReader reader, long number, string pallet, string item, IReadOnlyList<string> keys, int limit, CancellationToken ct)

@@ -13,7 +13,7 @@ public sealed class ObservedEpochReaderTests
     private const string Pallet = "SubtensorModule";
     private const long B = 8_000_000;
 
-    private static TestChain BuildChain()
+    internal static TestChain BuildChain()
     {
         var chain = new TestChain(B, history: 1);
         for (var uid = 0; uid < 3; uid++)
