@@ -77,20 +77,7 @@ internal sealed class NdjsonImporter(LedgerEngine engine, EventBatchWriter write
                     continue;
                 }
 
-                var utf8 = line.Number == 1 && line.Utf8.AsSpan().StartsWith(Bom) ? line.Utf8[Bom.Length..] : line.Utf8;
-                if (line.TooLong is { } length)
-                {
-                    batch.Add(new Pending(line, null, new FieldError("line", $"is {length} bytes; a line is at most {NdjsonLines.MaxLineBytes} bytes")));
-                }
-                else if (!NdjsonCodec.TryParse(utf8, out var parsed, out var error))
-                {
-                    batch.Add(new Pending(line, null, error));
-                }
-                else
-                {
-                    parsed = keys.Assign(parsed);
-                    batch.Add(new Pending(line, parsed, EventShape.Validate(parsed.Event)));
-                }
+                batch.Add(Judge(line, keys));
 
                 if (batch.Count == command.BatchSize)
                 {
@@ -270,6 +257,43 @@ internal sealed class NdjsonImporter(LedgerEngine engine, EventBatchWriter write
 
     private ImportSummary Summary(ImportError? error) =>
         new(Interlocked.Read(ref _lines), _appended, _present, _rejected, _clock.Elapsed, error, rejected.Any ? rejected.Path : null) { EpochsRun = _epochs };
+
+    /// <summary>
+    /// The first non-blank line's shape error (length, UTF-8, JSON, fields), or null; checked before the database is
+    /// opened, so a file whose first line is bad is refused at once. Later lines and the ledger's rules are the import's.
+    /// </summary>
+    internal static async Task<ImportError?> FirstLineErrorAsync(Stream file, CancellationToken ct)
+    {
+        await foreach (var line in NdjsonLines.ReadAsync(file, ct).ConfigureAwait(false))
+        {
+            if (IsBlank(line.Utf8))
+            {
+                continue;
+            }
+
+            return Judge(line, new NaturalKeyScope()).Error is { } error ? new ImportError(line.Number, error.Field, error.Reason) : null;
+        }
+
+        return null;
+    }
+
+    /// <summary>One line's length, UTF-8, JSON and field checks: the rules every line passes before the ledger's.</summary>
+    private static Pending Judge(RawLine line, NaturalKeyScope keys)
+    {
+        if (line.TooLong is { } length)
+        {
+            return new Pending(line, null, new FieldError("line", $"is {length} bytes; a line is at most {NdjsonLines.MaxLineBytes} bytes"));
+        }
+
+        var utf8 = line.Number == 1 && line.Utf8.AsSpan().StartsWith(Bom) ? line.Utf8[Bom.Length..] : line.Utf8;
+        if (!NdjsonCodec.TryParse(utf8, out var parsed, out var error))
+        {
+            return new Pending(line, null, error);
+        }
+
+        parsed = keys.Assign(parsed);
+        return new Pending(line, parsed, EventShape.Validate(parsed.Event));
+    }
 
     private static ReadOnlySpan<byte> Bom => [0xEF, 0xBB, 0xBF];
 

@@ -44,6 +44,13 @@ public static class ImportCommand
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
         var path = parse.GetValue(file)!;
+        if (!parse.GetValue(skipInvalid) && await ImportPreflight.FirstLineErrorAsync(path.FullName, ct).ConfigureAwait(false) is { } first)
+        {
+            // A bad first line is refused before the database is opened: nothing could have been appended.
+            await Stopped(error, path, first, ct).ConfigureAwait(false);
+            return BadInput;
+        }
+
         await using var database = await ConnectionOption.ResolveAsync(parse, ct).ConfigureAwait(false);
         if (parse.GetValue(reset) && await LedgerReset.EventCountAsync(database.ConnectionString, ct).ConfigureAwait(false) is var held and > 0)
         {
@@ -92,8 +99,7 @@ public static class ImportCommand
 
         if (summary.Error is { } bad)
         {
-            await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{path}:{bad.Line}: {bad.Field}: {bad.Reason}").AsMemory(), ct).ConfigureAwait(false);
-            await error.WriteLineAsync("import stopped: nothing of that line's batch was appended; earlier batches stay committed.".AsMemory(), ct).ConfigureAwait(false);
+            await Stopped(error, path, bad, ct).ConfigureAwait(false);
         }
 
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -115,5 +121,11 @@ public static class ImportCommand
     private sealed class Sink(Action<ImportProgress> report) : IProgress<ImportProgress>
     {
         public void Report(ImportProgress value) => report(value);
+    }
+
+    private static async Task Stopped(TextWriter error, FileInfo path, ImportError bad, CancellationToken ct)
+    {
+        await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{path}:{bad.Line}: {bad.Field}: {bad.Reason}").AsMemory(), ct).ConfigureAwait(false);
+        await error.WriteLineAsync("import stopped: nothing of that line's batch was appended; earlier batches stay committed.".AsMemory(), ct).ConfigureAwait(false);
     }
 }

@@ -34,6 +34,22 @@ public sealed class CliErrorTests
     }
 
     [Fact]
+    public async Task A_50_MB_first_line_is_refused_before_the_database_is_opened()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"ledger-huge-{Guid.NewGuid():N}.ndjson");
+        var line = "{\"type\":\"stake_added\",\"block\":1,\"coldkey\":\"" + new string('x', 50_000_000) + "\"}";
+        await File.WriteAllTextAsync(file, line + "\n", TestContext.Current.CancellationToken);
+
+        // No database listens here: the refusal must come before any connection is tried.
+        var run = await ExecutableTests.RunAsync("import", file, "--connection", "Host=127.0.0.1;Port=1;Username=nobody;Database=nothing");
+        File.Delete(file);
+
+        run.ExitCode.ShouldBe(2, run.Error);
+        run.Error.ShouldContain($"{file}:1: line: is {line.Length} bytes; a line is at most 1048576 bytes");
+        run.Error.ShouldNotContain("cannot connect");
+    }
+
+    [Fact]
     public async Task MissingOutputDirectory_IsNamed()
     {
         var db = await PostgresServer.CreateDatabaseAsync("cli_missing_dir");
