@@ -1,6 +1,9 @@
 using System.Numerics;
 using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Projections;
+using Bittensor.Ledger.Projections.Metagraph;
+using Bittensor.Ledger.Projections.StakeLedger;
+using Bittensor.Ledger.Projections.SubnetStatus;
 using Bittensor.Ledger.Projections.Tailing;
 using Marten;
 using Npgsql;
@@ -34,6 +37,40 @@ public sealed class AuditReadModels(IDocumentStore store, NpgsqlDataSource dataS
     }
 
     public Task EnsureSchemaAsync(CancellationToken ct) => schema.EnsureAsync(ct);
+
+    /// <summary>
+    /// Refuses a subnet the ledger never saw, so an empty answer about it is not read as "no emission" or "no neurons".
+    /// Called only when an answer came back empty.
+    /// </summary>
+    public static async Task EnsureSubnetKnownAsync(NpgsqlDataSource dataSource, ushort netuid, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        await using var known = dataSource.CreateCommand($"select exists(select 1 from {SubnetStatusTransformation.Table} where netuid = @netuid)");
+        known.Parameters.AddWithValue("netuid", (int)netuid);
+        if (!(bool)(await known.ExecuteScalarAsync(ct).ConfigureAwait(false))!)
+        {
+            throw new NotFoundException("netuid", $"subnet {netuid} is not in this ledger (`ledger status` lists its subnets)");
+        }
+    }
+
+    /// <summary>Refuses a hotkey or coldkey that was never registered nor staked in this ledger (after an empty answer).</summary>
+    public static async Task EnsureKeyKnownAsync(NpgsqlDataSource dataSource, string column, string address, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        if (column is not ("hotkey" or "coldkey"))
+        {
+            throw new ArgumentOutOfRangeException(nameof(column), column, "hotkey or coldkey");
+        }
+
+        await using var known = dataSource.CreateCommand(
+            $"select exists(select 1 from {NeuronHistoryProjection.Table} where {column} = @key) " +
+            $"or exists(select 1 from {StakeLedgerProjection.HistoryTable} where {column} = @key)");
+        known.Parameters.AddWithValue("key", address);
+        if (!(bool)(await known.ExecuteScalarAsync(ct).ConfigureAwait(false))!)
+        {
+            throw new NotFoundException(column, $"{address} was never registered nor staked in this ledger");
+        }
+    }
 
     internal static ulong Rao(BigInteger value) => checked((ulong)value);
 }

@@ -59,14 +59,20 @@ public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource d
             }
         }
 
-        if (rows.Count == 0 && query.NetUid is { } netuid)
+        if (rows.Count == 0)
         {
-            // An empty table for a subnet the ledger never saw reads as "no emission": say it is unknown instead.
-            await using var known = dataSource.CreateCommand($"select exists(select 1 from {SubnetStatusTransformation.Table} where netuid = @netuid)");
-            known.Parameters.AddWithValue("netuid", (int)netuid.Value);
-            if (!(bool)(await known.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            // An empty table for a subnet or key the ledger never saw reads as "no emission": say it is unknown instead.
+            if (query.NetUid is { } netuid)
             {
-                throw new NotFoundException("netuid", $"subnet {netuid} is not in this ledger (`ledger status` lists its subnets)");
+                await AuditReadModels.EnsureSubnetKnownAsync(dataSource, netuid.Value, cancellationToken).ConfigureAwait(false);
+            }
+            else if (query.Hotkey is { } hotkey)
+            {
+                await AuditReadModels.EnsureKeyKnownAsync(dataSource, "hotkey", hotkey.Address, cancellationToken).ConfigureAwait(false);
+            }
+            else if (query.Coldkey is { } coldkey)
+            {
+                await AuditReadModels.EnsureKeyKnownAsync(dataSource, "coldkey", coldkey.Address, cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -70,6 +70,11 @@ public sealed class GetMetagraphHandler(IDocumentStore store, NpgsqlDataSource d
             }
         }
 
+        if (neurons.Count == 0)
+        {
+            await AuditReadModels.EnsureSubnetKnownAsync(dataSource, query.NetUid.Value, cancellationToken).ConfigureAwait(false);
+        }
+
         return new MetagraphReport(query.NetUid.Value, query.AtBlock, epoch, epochBlock, neurons);
     }
 }

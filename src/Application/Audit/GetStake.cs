@@ -58,6 +58,11 @@ public sealed class GetStakeHandler(IDocumentStore store, NpgsqlDataSource dataS
             }
         }
 
+        if (positions.Count == 0)
+        {
+            await AuditReadModels.EnsureKeyKnownAsync(dataSource, keyColumn, key, cancellationToken).ConfigureAwait(false);
+        }
+
         var totals = positions.GroupBy(p => p.NetUid).ToDictionary(g => g.Key, g => g.Aggregate(0UL, (s, p) => checked(s + p.Stake)));
         return new StakeReport(query.AtBlock, positions, totals);
     }

@@ -62,15 +62,25 @@ public sealed class CliErrorTests
         run.Error.ShouldNotContain("   at ");
     }
 
-    [Fact]
-    public async Task UnknownSubnet_IsSaidToBeUnknown()
+    public static TheoryData<string[], string> UnknownThings() => new()
     {
-        var db = await PostgresServer.CreateDatabaseAsync("cli_unknown_subnet");
+        { ["emissions", "--netuid", "999"], "ledger: netuid: subnet 999 is not in this ledger" },
+        { ["metagraph", "--netuid", "999"], "ledger: netuid: subnet 999 is not in this ledger" },
+        { ["emissions", "--hotkey", "5HK5tp6t2S59DywmHRWPBVJeJ86T61KjurYqeooqj8sREpeN"], "ledger: hotkey: 5HK5tp6t2S59DywmHRWPBVJeJ86T61KjurYqeooqj8sREpeN was never registered nor staked in this ledger" },
+        { ["emissions", "--coldkey", "5HK5tp6t2S59DywmHRWPBVJeJ86T61KjurYqeooqj8sREpeN"], "ledger: coldkey: 5HK5tp6t2S59DywmHRWPBVJeJ86T61KjurYqeooqj8sREpeN was never registered nor staked in this ledger" },
+        { ["stake", "--hotkey", "5HK5tp6t2S59DywmHRWPBVJeJ86T61KjurYqeooqj8sREpeN"], "ledger: hotkey: 5HK5tp6t2S59DywmHRWPBVJeJ86T61KjurYqeooqj8sREpeN was never registered nor staked in this ledger" },
+    };
 
-        var run = await ExecutableTests.RunAsync("emissions", "--netuid", "999", "--connection", db);
+    [Theory]
+    [MemberData(nameof(UnknownThings))]
+    public async Task UnknownSubnetOrKey_IsSaidToBeUnknown(string[] args, string message)
+    {
+        var db = await PostgresServer.CreateDatabaseAsync("cli_unknown_things");
+
+        var run = await ExecutableTests.RunAsync([.. args, "--connection", db]);
 
         run.ExitCode.ShouldBe(2, run.Error);
-        run.Error.ShouldContain("ledger: netuid: subnet 999 is not in this ledger");
+        run.Error.ShouldContain(message);
         run.Output.ShouldBeEmpty();
     }
 
