@@ -96,7 +96,7 @@ public static partial class CliErrors
         AuditCli.BadInputException or NotFoundException or RuleViolationException or YumaInputException =>
             (e.Message, ExitCodes.BadInput),
         PostgresUnavailableException => (e.Message, ExitCodes.Failure),
-        ChainRpcException or ChainDecodeException or ChainMetadataException or ChainLayoutException => ($"chain: {e.Message}", ExitCodes.Failure),
+        ChainRpcException or ChainDecodeException or ChainMetadataException or UnknownStorageException or ChainLayoutException => ($"chain: {e.Message}", ExitCodes.Failure),
         PostgresException pg => (DescribePostgres(pg), ExitCodes.Failure),
         NpgsqlException { InnerException: SocketException socket } =>
             ($"database: cannot connect to {Where()} ({socket.Message}); check that PostgreSQL runs there and accepts " +

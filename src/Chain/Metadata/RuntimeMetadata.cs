@@ -118,13 +118,13 @@ public sealed class RuntimeMetadata
         return null;
     }
 
-    /// <summary>The storage item, or a <see cref="ChainMetadataException"/> naming what this runtime does have.</summary>
+    /// <summary>The storage item, or an <see cref="UnknownStorageException"/> naming what this runtime does have.</summary>
     public StorageEntry Storage(string pallet, string item)
     {
         var p = FindPallet(pallet)
-            ?? throw new ChainMetadataException($"pallet '{pallet}' is not in this runtime's metadata");
+            ?? throw new UnknownStorageException($"pallet '{pallet}' is not in this runtime's metadata");
         return p.FindStorage(item)
-            ?? throw new ChainMetadataException(
+            ?? throw new UnknownStorageException(
                 $"storage item '{pallet}.{item}' is not in this runtime's metadata ({p.Storage.Count} items in {pallet})");
     }
 
@@ -377,5 +377,8 @@ public sealed class RuntimeMetadata
     }
 }
 
-/// <summary>Metadata that cannot be used: an unsupported version, or a pallet or item this runtime does not have.</summary>
+/// <summary>Metadata that cannot be used: an unsupported version, or none of the block's spec to be had.</summary>
 public sealed class ChainMetadataException(string message) : Exception(message);
+
+/// <summary>A pallet or storage item the runtime does not have (a name the caller gave, usually).</summary>
+public sealed class UnknownStorageException(string message) : Exception(message);

@@ -297,7 +297,7 @@ public static class ChainCommand
         {
             return await reader.StorageAsync(number, pallet, item, keys, limit, ct).ConfigureAwait(false);
         }
-        catch (ChainMetadataException e)
+        catch (UnknownStorageException e)
         {
             throw new AuditCli.BadInputException($"{pallet}.{item}", e.Message);
         }

@@ -45,9 +45,9 @@ public sealed class RuntimeMetadataTests
     {
         var metadata = RuntimeMetadata.Parse(Fixtures.HexFile("metadata-spec343-v14.hex"));
 
-        Should.Throw<ChainMetadataException>(() => metadata.Storage("SubtensorModule", "NoSuchItem"))
+        Should.Throw<UnknownStorageException>(() => metadata.Storage("SubtensorModule", "NoSuchItem"))
             .Message.ShouldContain("'SubtensorModule.NoSuchItem' is not in this runtime's metadata");
-        Should.Throw<ChainMetadataException>(() => metadata.Storage("NoSuchPallet", "Weights"))
+        Should.Throw<UnknownStorageException>(() => metadata.Storage("NoSuchPallet", "Weights"))
             .Message.ShouldContain("pallet 'NoSuchPallet'");
     }
 
