@@ -29,7 +29,7 @@ internal static class LedgerReset
     {
         ArgumentNullException.ThrowIfNull(progress);
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        await using var writerLock = await WriterLock.AcquireAsync(dataSource, ct, progress.WriteLine).ConfigureAwait(false);
+        await using var writerLock = await WriterLock.AcquireAsync(dataSource, ct, line => progress.WriteLine("ledger: " + line)).ConfigureAwait(false);
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand($"drop schema if exists {LedgerStore.Schema} cascade", connection);
