@@ -9,8 +9,8 @@ namespace Bittensor.Ledger.Application.Store;
 /// command, serializes them. It is per database, so per shard when subnets are sharded.</summary>
 public sealed class WriterLock : IAsyncDisposable
 {
-    // Any constant works; this one spells "ledger" in ASCII so it is recognisable in pg_locks.
-    private const long Key = 0x6c6564676572;
+    /// <summary>The lock's key. Any constant works; this one spells "ledger" in ASCII so it is recognisable in pg_locks.</summary>
+    public const long Key = 0x6c6564676572;
 
     /// <summary>The fence: taken shared, transaction-scoped, by every transaction that draws sequence numbers (an
     /// import batch; a Marten append by <see cref="HoldFence"/>); a new writer takes it exclusively once, so a
