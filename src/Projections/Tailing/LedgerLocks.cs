@@ -23,11 +23,14 @@ public static class LedgerLocks
     /// the next schema check creates them.</summary>
     public const long Rebuild = 0x6c656467_726264;
 
+    /// <summary>Advisory locks are per database, and one server may hold many ledgers: <c>pg_locks</c> lists them all.</summary>
+    private const string ThisDatabase = "(select oid from pg_database where datname = current_database())";
+
     /// <summary>Whether some session holds <paramref name="key"/> now.</summary>
     public static async Task<bool> HeldAsync(NpgsqlConnection connection, long key, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(
-            "select exists (select 1 from pg_locks where locktype = 'advisory' and granted and classid = (@key >> 32) and objid = (@key & 4294967295))",
+            "select exists (select 1 from pg_locks where locktype = 'advisory' and granted and database = " + ThisDatabase + " and classid = (@key >> 32) and objid = (@key & 4294967295))",
             connection);
         cmd.Parameters.AddWithValue("key", key);
         return (bool)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
@@ -40,7 +43,8 @@ public static class LedgerLocks
         const string sql = """
             select a.pid, coalesce(nullif(a.application_name, ''), '?'), a.backend_start, coalesce(host(a.client_addr), 'local')
             from pg_locks l join pg_stat_activity a on a.pid = l.pid
-            where l.locktype = 'advisory' and l.granted and l.objid = (@key & 4294967295) and l.classid = (@key >> 32)
+            where l.locktype = 'advisory' and l.granted and l.database = (select oid from pg_database where datname = current_database())
+              and l.objid = (@key & 4294967295) and l.classid = (@key >> 32)
             limit 1
             """;
         await using var cmd = new NpgsqlCommand(sql, connection);

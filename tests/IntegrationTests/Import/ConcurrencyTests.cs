@@ -44,7 +44,7 @@ public sealed class ConcurrencyTests
         }
 
         await using var rebuild = LedgerProcess.Start("rebuild", "--all", "--connection", db);
-        await WaitUntilAsync(db, $"select count(*) > 0 from pg_stat_activity where wait_event_type = 'Lock' and query like 'insert into {ProjectorTables.Skipped}%'", "the rebuild waiting on the held row");
+        await WaitUntilAsync(db, $"select count(*) > 0 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'insert into {ProjectorTables.Skipped}%'", "the rebuild waiting on the held row");
         (await IndexCountAsync(db)).ShouldBe(0, "the rebuild has its indexes down at this point");
 
         // status neither waits for the rebuild nor creates the indexes under it.
@@ -56,7 +56,7 @@ public sealed class ConcurrencyTests
         // digest waits for the rebuild, saying so, instead of timing out.
         await using var digest = LedgerProcess.Start("digest", "--json", "--connection", db);
         var waiting = await digest.WaitForErrorLineAsync("another command is projecting this ledger's read models");
-        waiting.ShouldContain($"PostgreSQL pid {rebuild.BackendPid(db)}", Case.Sensitive, "the line names the rebuild's session");
+        waiting.ShouldContain($"PostgreSQL pid {await ScalarAsync(db, ProjectorHolder)}", Case.Sensitive, "the line names the rebuild's session");
         (await IndexCountAsync(db)).ShouldBe(0);
 
         await tx.RollbackAsync(ct);
@@ -98,7 +98,7 @@ public sealed class ConcurrencyTests
         }
 
         await using var import = LedgerProcess.Start("import", Sample, "--batch-size", "250", "--connection", db);
-        await WaitUntilAsync(db, $"select count(*) > 0 from pg_stat_activity where wait_event_type = 'Lock' and query ilike 'copy {ImportKeys.QualifiedName}%'", "the import waiting on the held key");
+        await WaitUntilAsync(db, $"select count(*) > 0 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike 'copy {ImportKeys.QualifiedName}%'", "the import waiting on the held key");
         var committed = (long)(await ScalarAsync(db, "select coalesce(max(seq_id), 0) from ledger.mt_events"))!;
         committed.ShouldBeGreaterThan(0, "earlier batches are committed");
         committed.ShouldBeLessThan(Lines, "the import is half-way");
@@ -194,6 +194,10 @@ public sealed class ConcurrencyTests
         (await ScalarAsync(db, "select count(*) from ledger.mt_events")).ShouldBe(0L, "nothing was written");
     }
 
+    /// <summary>The PostgreSQL pid of the session holding the projector lock.</summary>
+    private static readonly string ProjectorHolder =
+        $"select pid from pg_locks where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database()) and classid = ({LedgerLocks.Projector} >> 32) and objid = ({LedgerLocks.Projector} & 4294967295)";
+
     /// <summary>(name, digest, rows) per projection from `digest --json`.</summary>
     private static List<string> Digests(string json)
     {
@@ -222,7 +226,7 @@ public sealed class ConcurrencyTests
     }
 
     private static Task WaitForWaitersAsync(string db, long key, int waiters) => WaitUntilAsync(db,
-        $"select count(*) >= {waiters} from pg_locks where locktype = 'advisory' and not granted and classid = ({key} >> 32) and objid = ({key} & 4294967295)",
+        $"select count(*) >= {waiters} from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database()) and classid = ({key} >> 32) and objid = ({key} & 4294967295)",
         $"{waiters} sessions waiting for lock {key}");
 
     /// <summary>Polls <paramref name="condition"/> (a boolean query) until it holds; bounded, so a test that never gets
@@ -318,17 +322,6 @@ public sealed class ConcurrencyTests
                     return line;
                 }
             }
-        }
-
-        /// <summary>The PostgreSQL pid of a session of this process that holds an advisory lock (the projector's).</summary>
-        public int BackendPid(string db)
-        {
-            using var connection = new NpgsqlConnection(db);
-            connection.Open();
-            using var cmd = new NpgsqlCommand(
-                $"select pid from pg_locks where locktype = 'advisory' and granted and classid = ({LedgerLocks.Projector} >> 32) and objid = ({LedgerLocks.Projector} & 4294967295)",
-                connection);
-            return (int)cmd.ExecuteScalar()!;
         }
 
         /// <summary>Ctrl-C: SIGINT, as a terminal sends it.</summary>
