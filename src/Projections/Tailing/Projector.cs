@@ -136,7 +136,8 @@ public sealed class Projector(NpgsqlDataSource dataSource, EventReader serialize
             {
                 foreach (var (table, index) in indexes)
                 {
-                    await ExecAsync(connection, index.ToDDL(table), ct).ConfigureAwait(false);
+                    // Over millions of rows one index can take longer than a command timeout; Ctrl-C still stops it.
+                    await ExecAsync(connection, index.ToDDL(table), ct, timeout: 0).ConfigureAwait(false);
                 }
 
                 await LedgerLocks.ReleaseAsync(connection, LedgerLocks.Rebuild).ConfigureAwait(false);
@@ -456,9 +457,14 @@ public sealed class Projector(NpgsqlDataSource dataSource, EventReader serialize
         return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
     }
 
-    private static async Task ExecAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    private static async Task ExecAsync(NpgsqlConnection connection, string sql, CancellationToken ct, int? timeout = null)
     {
         await using var cmd = new NpgsqlCommand(sql, connection);
+        if (timeout is { } seconds)
+        {
+            cmd.CommandTimeout = seconds;
+        }
+
         await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 }

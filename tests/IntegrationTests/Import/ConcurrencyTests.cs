@@ -159,6 +159,30 @@ public sealed class ConcurrencyTests
         verify.Output.ShouldContain("\"holds\": true");
     }
 
+    [Fact]
+    public async Task ResetDuringARebuild_WaitsForIt_ThenDrops()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var db = await PostgresServer.CreateDatabaseAsync("conc_reset_rebuild");
+        (await ExecutableTests.RunAsync("import", Sample, "--connection", db)).ExitCode.ShouldBe(0);
+        // Stand in for a running rebuild: the projector lock, held by the test's session.
+        await using var rebuild = await HoldAsync(db, LedgerLocks.Projector);
+
+        await using var reset = LedgerProcess.Start("import", "--reset", Sample, "--connection", db);
+        (await reset.WaitForErrorLineAsync("another command is projecting this ledger's read models")).ShouldContain($"PostgreSQL pid {rebuild.ProcessID}");
+        await WaitForWaitersAsync(db, LedgerLocks.Projector, 1);
+        (await ScalarAsync(db, "select count(*) from ledger.mt_events")).ShouldBe((long)(Lines + (2 * Epochs)), "nothing is dropped under the rebuild");
+
+        await using (var release = new NpgsqlCommand($"select pg_advisory_unlock({LedgerLocks.Projector})", rebuild))
+        {
+            await release.ExecuteNonQueryAsync(ct);
+        }
+
+        var ended = await reset.ExitAsync();
+        ended.ExitCode.ShouldBe(0, ended.Error);
+        ended.Output.ShouldContain($"appended {Lines}, already present 0, rejected 0");
+    }
+
     public static TheoryData<string, string[]> Waiters() => new()
     {
         { "writer", ["import", Sample] },
