@@ -12,22 +12,23 @@ namespace Bittensor.Ledger.Application.Audit;
 
 /// <summary>What every audit query does first: make sure the schema exists and that the tailing projections have
 /// caught up with the event log (docs/adr/0006-projections.md), so an answer never lags an import.</summary>
-public sealed class AuditReadModels(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema)
+public sealed class AuditReadModels(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, LockWaits? waits = null)
 {
     private Projector? _projector;
 
     public NpgsqlDataSource DataSource => dataSource;
 
-    public Projector Projector => _projector ??= Create(store, dataSource);
+    public Projector Projector => _projector ??= Create(store, dataSource, waits?.Report);
 
     /// <summary>One reader per process: its caches of checked keys are shared by every projector.</summary>
     public static EventReader Reader { get; } = new();
 
-    public static Projector Create(IDocumentStore store, NpgsqlDataSource dataSource)
+    /// <param name="waiting">Told who holds the projector lock when this projector has to wait for it (a rebuild).</param>
+    public static Projector Create(IDocumentStore store, NpgsqlDataSource dataSource, Action<string>? waiting = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         var types = LedgerStore.EventTypes.ToDictionary(LedgerStore.EventTypeName, t => t, StringComparer.Ordinal);
-        return new Projector(dataSource, Reader, types, ProjectionsRegistration.Flat);
+        return new Projector(dataSource, Reader, types, ProjectionsRegistration.Flat) { Waiting = waiting };
     }
 
     public async Task<CatchUpResult> ReadyAsync(CancellationToken ct)

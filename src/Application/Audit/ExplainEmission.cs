@@ -66,10 +66,10 @@ public sealed class NotFoundException(string field, string reason) : Exception($
     public string Reason { get; } = reason;
 }
 
-public sealed class ExplainEmissionHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, StoredEvents stored)
+public sealed class ExplainEmissionHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, StoredEvents stored, LockWaits waits)
     : IQueryHandler<ExplainEmission, EmissionExplanation>
 {
-    private readonly AuditReadModels _models = new(store, dataSource, schema);
+    private readonly AuditReadModels _models = new(store, dataSource, schema, waits);
 
     public async ValueTask<EmissionExplanation> Handle(ExplainEmission query, CancellationToken cancellationToken)
     {

@@ -46,9 +46,9 @@ public sealed record ExportRows(
     }
 }
 
-public sealed class ExportRowsHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema) : ICommandHandler<ExportRows, long>
+public sealed class ExportRowsHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, LockWaits waits) : ICommandHandler<ExportRows, long>
 {
-    private readonly AuditReadModels _models = new(store, dataSource, schema);
+    private readonly AuditReadModels _models = new(store, dataSource, schema, waits);
 
     public async ValueTask<long> Handle(ExportRows command, CancellationToken cancellationToken)
     {

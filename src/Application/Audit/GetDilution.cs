@@ -32,9 +32,9 @@ public sealed record CoinDilution(
 
 public sealed record DilutionReport(string Coldkey, ulong FromBlock, ulong ToBlock, IReadOnlyList<CoinDilution> Subnets);
 
-public sealed class GetDilutionHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema) : IQueryHandler<GetDilution, DilutionReport>
+public sealed class GetDilutionHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, LockWaits waits) : IQueryHandler<GetDilution, DilutionReport>
 {
-    private readonly AuditReadModels _models = new(store, dataSource, schema);
+    private readonly AuditReadModels _models = new(store, dataSource, schema, waits);
 
     public async ValueTask<DilutionReport> Handle(GetDilution query, CancellationToken cancellationToken)
     {

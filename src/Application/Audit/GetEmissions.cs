@@ -42,9 +42,9 @@ public sealed record EmissionRow(
 
 public sealed record EmissionHistoryReport(IReadOnlyList<EmissionRow> Rows, ulong ServerEmission, ulong ValidatorEmission, ulong Emission, ulong Take, ulong NominatorDividends);
 
-public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema) : IQueryHandler<GetEmissions, EmissionHistoryReport>
+public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, LockWaits waits) : IQueryHandler<GetEmissions, EmissionHistoryReport>
 {
-    private readonly AuditReadModels _models = new(store, dataSource, schema);
+    private readonly AuditReadModels _models = new(store, dataSource, schema, waits);
 
     public async ValueTask<EmissionHistoryReport> Handle(GetEmissions query, CancellationToken cancellationToken)
     {

@@ -23,9 +23,9 @@ public sealed record MetagraphNeuron(
 
 public sealed record MetagraphReport(ushort NetUid, ulong? AtBlock, ulong? Epoch, ulong? EpochBlock, IReadOnlyList<MetagraphNeuron> Neurons);
 
-public sealed class GetMetagraphHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema) : IQueryHandler<GetMetagraph, MetagraphReport>
+public sealed class GetMetagraphHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, LockWaits waits) : IQueryHandler<GetMetagraph, MetagraphReport>
 {
-    private readonly AuditReadModels _models = new(store, dataSource, schema);
+    private readonly AuditReadModels _models = new(store, dataSource, schema, waits);
 
     public async ValueTask<MetagraphReport> Handle(GetMetagraph query, CancellationToken cancellationToken)
     {

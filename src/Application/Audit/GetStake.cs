@@ -26,9 +26,9 @@ public sealed record StakePosition(ushort NetUid, string Hotkey, string Coldkey,
 
 public sealed record StakeReport(ulong? AtBlock, IReadOnlyList<StakePosition> Positions, IReadOnlyDictionary<ushort, ulong> TotalBySubnet);
 
-public sealed class GetStakeHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema) : IQueryHandler<GetStake, StakeReport>
+public sealed class GetStakeHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, LockWaits waits) : IQueryHandler<GetStake, StakeReport>
 {
-    private readonly AuditReadModels _models = new(store, dataSource, schema);
+    private readonly AuditReadModels _models = new(store, dataSource, schema, waits);
 
     public async ValueTask<StakeReport> Handle(GetStake query, CancellationToken cancellationToken)
     {

@@ -35,9 +35,9 @@ public sealed record EpochSupply(ulong Epoch, ulong FromBlock, ulong Block, Asse
 
 public sealed record SupplyReport(long FromBlock, long ToBlock, IReadOnlyList<AssetSupply> Assets, IReadOnlyList<EpochSupply> Epochs);
 
-public sealed class GetSupplyHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema) : IQueryHandler<GetSupply, SupplyReport>
+public sealed class GetSupplyHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, LockWaits waits) : IQueryHandler<GetSupply, SupplyReport>
 {
-    private readonly AuditReadModels _models = new(store, dataSource, schema);
+    private readonly AuditReadModels _models = new(store, dataSource, schema, waits);
 
     public async ValueTask<SupplyReport> Handle(GetSupply query, CancellationToken cancellationToken)
     {

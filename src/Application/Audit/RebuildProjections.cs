@@ -31,10 +31,10 @@ public sealed record GetDigests : IQuery<DigestReport>;
 
 public sealed record DigestReport(CatchUpResult CatchUp, IReadOnlyList<ProjectionDigest> Digests, IReadOnlyList<SequenceGap> Gaps, IReadOnlyList<SkippedEvent> Skipped);
 
-public sealed class RebuildProjectionsHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema)
+public sealed class RebuildProjectionsHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, LockWaits waits)
     : ICommandHandler<RebuildProjections, CatchUpResult>, IQueryHandler<GetDigests, DigestReport>
 {
-    private readonly AuditReadModels _models = new(store, dataSource, schema);
+    private readonly AuditReadModels _models = new(store, dataSource, schema, waits);
 
     public async ValueTask<CatchUpResult> Handle(RebuildProjections command, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ namespace Bittensor.Ledger.Application.Epochs;
 /// writer in the process (the consensus handler, the simulator) applies what it appends to this engine; a failed
 /// append discards the engine, and the next use folds the store again. One per host (a singleton).
 /// </summary>
-public sealed class LedgerWriter(NpgsqlDataSource dataSource, StoredEvents stored, SchemaReady schema) : IAsyncDisposable
+public sealed class LedgerWriter(NpgsqlDataSource dataSource, StoredEvents stored, SchemaReady schema, LockWaits waits) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private WriterLock? _lock;
@@ -27,7 +27,7 @@ public sealed class LedgerWriter(NpgsqlDataSource dataSource, StoredEvents store
                 await schema.EnsureAsync(ct).ConfigureAwait(false);
                 if (_lock is null)
                 {
-                    _lock = await WriterLock.AcquireAsync(dataSource, ct).ConfigureAwait(false);
+                    _lock = await WriterLock.AcquireAsync(dataSource, ct, waits.Report).ConfigureAwait(false);
                 }
                 else
                 {

@@ -52,14 +52,14 @@ public sealed record ImportSummary(
     public double EventsPerSecond => Elapsed.TotalSeconds > 0 ? Appended / Elapsed.TotalSeconds : 0;
 }
 
-public sealed class ImportFileHandler(NpgsqlDataSource dataSource, StoredEvents stored, EventBatchWriter writer, SchemaReady schema)
+public sealed class ImportFileHandler(NpgsqlDataSource dataSource, StoredEvents stored, EventBatchWriter writer, SchemaReady schema, LockWaits waits)
     : ICommandHandler<ImportFile, ImportSummary>
 {
     public async ValueTask<ImportSummary> Handle(ImportFile command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         await schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        await using var writerLock = await WriterLock.AcquireAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var writerLock = await WriterLock.AcquireAsync(dataSource, cancellationToken, waits.Report).ConfigureAwait(false);
         Epochs.LedgerEngine engine;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
         {

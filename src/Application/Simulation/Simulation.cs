@@ -35,6 +35,14 @@ public sealed record SimulationOptions
     public Rao GenesisIssuance { get; init; } = Rao.FromTao(7_500_000);
 }
 
+/// <summary>A simulation starts from an empty ledger, and this one was not: another writer (an import) wrote it
+/// before this simulation took the writer lock, perhaps while it waited. Nothing was written.</summary>
+public sealed class LedgerNotEmptyException(ulong lastBlock)
+    : InvalidOperationException($"the ledger already holds events (through block {lastBlock}), written by another command before this one took the writer lock; a simulation starts from an empty ledger: pass --reset to replace them")
+{
+    public ulong LastBlock { get; } = lastBlock;
+}
+
 public sealed record SimulationProgress(long Block, long Blocks, long Facts, long Epochs);
 
 /// <summary>Alpha paid by the simulated epochs, summed by posting reason, and per hotkey.</summary>
@@ -61,7 +69,7 @@ public static class Simulation
         var engine = await writer.WithEngineAsync(e => Task.FromResult(e), ct).ConfigureAwait(false);
         if (engine.State.Started)
         {
-            throw new InvalidOperationException("the ledger already holds events: a simulation starts from an empty ledger");
+            throw new LedgerNotEmptyException(engine.State.LastBlock!.Value.Value);
         }
 
         // Recorded before the first event and completed after the last, so a simulation that stops half-way (killed,

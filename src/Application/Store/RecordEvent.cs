@@ -41,7 +41,7 @@ public sealed class RuleViolationException(RuleViolation violation) : Exception(
     public RuleViolation Violation { get; } = violation;
 }
 
-public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource dataSource, StoredEvents stored, SchemaReady schema)
+public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource dataSource, StoredEvents stored, SchemaReady schema, LockWaits waits)
     : ICommandHandler<RecordEvent, RecordedEvent>
 {
     public async ValueTask<RecordedEvent> Handle(RecordEvent command, CancellationToken cancellationToken)
@@ -51,7 +51,7 @@ public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource da
         var e = command.Event;
         var key = command.NaturalKey ?? NdjsonCodec.ContentKey(e);
         var streamId = StreamIds.For(e);
-        await using var writerLock = await WriterLock.AcquireAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var writerLock = await WriterLock.AcquireAsync(dataSource, cancellationToken, waits.Report).ConfigureAwait(false);
 
         await using (var exists = dataSource.CreateCommand($"select 1 from {ImportKeys.QualifiedName} where natural_key = @key"))
         {

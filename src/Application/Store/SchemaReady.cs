@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Projections.Tailing;
 using Marten;
 using Npgsql;
 
@@ -6,12 +7,12 @@ namespace Bittensor.Ledger.Application.Store;
 /// <summary>Applies the configured schema once per process before the first raw SQL touches it: the bulk import
 /// and the status query bypass the sessions that would otherwise create tables on first use. A no-op against a
 /// database already at db/schema/ledger.sql. Commands starting at once on a fresh database would both run the DDL
-/// and one would fail, so the migration runs under a session advisory lock of its own: the second waits,
-/// then finds nothing left to apply.</summary>
+/// and one would fail, so the migration runs under a session advisory lock of its own (<see cref="LedgerLocks.Schema"/>):
+/// the second waits, then finds nothing left to apply. A rebuild drops read-model indexes and builds them at its end;
+/// while it runs (<see cref="LedgerLocks.Rebuild"/>, checked under the schema lock) the schema is otherwise applied
+/// (the rebuild applied it before it began), so this leaves it alone rather than create those indexes under it.</summary>
 public sealed class SchemaReady(IDocumentStore store, NpgsqlDataSource dataSource)
 {
-    // "ledgsch" in ASCII, beside WriterLock's "ledger", recognisable in pg_locks.
-    private const long Key = 0x6c656467736368;
     private readonly Lazy<Task> _applied = new(() => ApplyAsync(store, dataSource));
 
     public Task EnsureAsync(CancellationToken ct) => _applied.Value.WaitAsync(ct);
@@ -19,21 +20,17 @@ public sealed class SchemaReady(IDocumentStore store, NpgsqlDataSource dataSourc
     private static async Task ApplyAsync(IDocumentStore store, NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
-        await using (var cmd = new NpgsqlCommand("select pg_advisory_lock(@key)", connection) { CommandTimeout = 0 })
-        {
-            cmd.Parameters.AddWithValue("key", Key);
-            await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
-        }
-
+        await LedgerLocks.AcquireAsync(connection, LedgerLocks.Schema, "changing this ledger's schema", null, CancellationToken.None).ConfigureAwait(false);
         try
         {
-            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync().ConfigureAwait(false);
+            if (!await LedgerLocks.HeldAsync(connection, LedgerLocks.Rebuild, CancellationToken.None).ConfigureAwait(false))
+            {
+                await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync().ConfigureAwait(false);
+            }
         }
         finally
         {
-            await using var unlock = new NpgsqlCommand("select pg_advisory_unlock(@key)", connection);
-            unlock.Parameters.AddWithValue("key", Key);
-            await unlock.ExecuteNonQueryAsync().ConfigureAwait(false);
+            await LedgerLocks.ReleaseAsync(connection, LedgerLocks.Schema).ConfigureAwait(false);
         }
     }
 }

@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Projections.Tailing;
 using Npgsql;
 
 namespace Bittensor.Ledger.Application.Store;
@@ -8,8 +9,8 @@ namespace Bittensor.Ledger.Application.Store;
 /// command, serializes them. It is per database, so per shard when subnets are sharded.</summary>
 public sealed class WriterLock : IAsyncDisposable
 {
-    // Any constant works; this one spells "ledger" in ASCII so it is recognisable in pg_locks.
-    private const long Key = 0x6c6564676572;
+    /// <summary>The lock's key. Any constant works; this one spells "ledger" in ASCII so it is recognisable in pg_locks.</summary>
+    public const long Key = 0x6c6564676572;
 
     /// <summary>The fence: taken shared, transaction-scoped, by every transaction that draws sequence numbers (an
     /// import batch; a Marten append by <see cref="HoldFence"/>); a new writer takes it exclusively once, so a
@@ -33,27 +34,10 @@ public sealed class WriterLock : IAsyncDisposable
         var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         try
         {
-            await using (var attempt = new NpgsqlCommand("select pg_try_advisory_lock(@key)", connection))
-            {
-                attempt.Parameters.AddWithValue("key", Key);
-                if ((bool)(await attempt.ExecuteScalarAsync(ct).ConfigureAwait(false))!)
-                {
-                    var taken = new WriterLock(connection);
-                    await taken.ReleaseUncommittedAsync(ct).ConfigureAwait(false);
-                    return taken;
-                }
-            }
-
-            waiting?.Invoke(await HolderAsync(connection, ct).ConfigureAwait(false));
-            await using (var cmd = new NpgsqlCommand("select pg_advisory_lock(@key)", connection) { CommandTimeout = 0 })
-            {
-                cmd.Parameters.AddWithValue("key", Key);
-                await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            }
-
-            var waited = new WriterLock(connection);
-            await waited.ReleaseUncommittedAsync(ct).ConfigureAwait(false);
-            return waited;
+            await LedgerLocks.AcquireAsync(connection, Key, "writing this ledger", waiting, ct).ConfigureAwait(false);
+            var taken = new WriterLock(connection);
+            await taken.ReleaseUncommittedAsync(ct).ConfigureAwait(false);
+            return taken;
         }
         catch
         {
@@ -101,29 +85,6 @@ public sealed class WriterLock : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(session);
         session.QueueSqlCommand(FenceStatement);
-    }
-
-    /// <summary>Who holds the writer lock, in words, for a command that has to wait for it.</summary>
-    private static async Task<string> HolderAsync(NpgsqlConnection connection, CancellationToken ct)
-    {
-        const string sql = """
-            select a.pid, coalesce(nullif(a.application_name, ''), '?'), a.backend_start, coalesce(host(a.client_addr), 'local')
-            from pg_locks l join pg_stat_activity a on a.pid = l.pid
-            where l.locktype = 'advisory' and l.granted and l.objid = (@key & 4294967295) and l.classid = (@key >> 32)
-            limit 1
-            """;
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        cmd.Parameters.AddWithValue("key", Key);
-        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        if (!await reader.ReadAsync(ct).ConfigureAwait(false))
-        {
-            return "another command is writing this ledger; waiting for it to finish (Ctrl-C to stop waiting)";
-        }
-
-        return string.Create(
-            System.Globalization.CultureInfo.InvariantCulture,
-            $"another command is writing this ledger (PostgreSQL pid {reader.GetInt32(0)}, application '{reader.GetString(1)}', " +
-            $"client {reader.GetString(3)}, connected {reader.GetDateTime(2):u}); waiting for it to finish (Ctrl-C to stop waiting)");
     }
 
     public async ValueTask DisposeAsync()

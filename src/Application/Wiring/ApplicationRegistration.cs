@@ -2,6 +2,7 @@ using Bittensor.Ledger.Application.Store;
 using FluentValidation;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
 namespace Bittensor.Ledger.Application.Wiring;
@@ -25,6 +26,7 @@ public static class ApplicationRegistration
         services.AddSingleton<StoredEvents>();
         services.AddSingleton<EventBatchWriter>();
         services.AddSingleton<SchemaReady>();
+        services.TryAddSingleton(LockWaits.Silent);
 
         // Every validator in this assembly, found once; FluentValidation's DI package would do the same scan.
         foreach (var type in typeof(ApplicationRegistration).Assembly.GetTypes())

@@ -21,6 +21,10 @@ public static class LedgerHost
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddLedgerApplication(connectionString, marten => marten.IntegrateWithWolverine());
         builder.Services.AddSingleton<LedgerWriter>();
+        // The host is started and stopped by the command that builds it, which owns the process's signals: Ctrl-C
+        // cancels that command (src/Cli/Program.cs). The default console lifetime would take SIGINT for itself and hold
+        // the process's exit until the host is disposed.
+        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         services?.Invoke(builder.Services);
         builder.UseWolverine(opts =>
         {
@@ -32,4 +36,13 @@ public static class LedgerHost
         });
         return builder.Build();
     }
+}
+
+/// <summary>A host lifetime that waits for nothing and listens to no signal: the command that runs the host decides
+/// when it starts and stops.</summary>
+internal sealed class CommandLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -95,7 +95,7 @@ internal static class AuditCli
         {
             var input = read();
             await using var database = await ConnectionOption.ResolveAsync(parse, ct).ConfigureAwait(false);
-            await using var scope = new LedgerScope(database.ConnectionString);
+            await using var scope = new LedgerScope(database.ConnectionString, parse.InvocationConfiguration.Error);
             return await body(input, scope.Mediator, parse.InvocationConfiguration.Output, ct).ConfigureAwait(false);
         }
         catch (BadInputException ex)

@@ -1,4 +1,5 @@
 using Bittensor.Ledger.Application.Store;
+using Bittensor.Ledger.Projections.Tailing;
 using Npgsql;
 
 namespace Bittensor.Ledger.Cli.Db;
@@ -24,15 +25,26 @@ internal static class LedgerReset
     }
 
     /// <summary>Drops the ledger's schema while holding the writer lock, so a running import or simulation finishes
-    /// (and its report stays true) before its ledger is dropped, and none can start writing into a half-dropped one.</summary>
+    /// (and its report stays true) before its ledger is dropped, and none can start writing into a half-dropped one;
+    /// and the projector lock, so a running rebuild (or an audit query's catch-up) finishes first too instead of
+    /// failing half-way on a table dropped under it.</summary>
     public static async Task DropAsync(string connectionString, TextWriter progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(progress);
+        void Say(string line) => progress.WriteLine("ledger: " + line);
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        await using var writerLock = await WriterLock.AcquireAsync(dataSource, ct, progress.WriteLine).ConfigureAwait(false);
+        await using var writerLock = await WriterLock.AcquireAsync(dataSource, ct, Say).ConfigureAwait(false);
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand($"drop schema if exists {LedgerStore.Schema} cascade", connection);
-        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        await LedgerLocks.AcquireAsync(connection, LedgerLocks.Projector, "projecting this ledger's read models (a rebuild, or a catch-up before a query)", Say, ct).ConfigureAwait(false);
+        try
+        {
+            await using var cmd = new NpgsqlCommand($"drop schema if exists {LedgerStore.Schema} cascade", connection);
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await LedgerLocks.ReleaseAsync(connection, LedgerLocks.Projector).ConfigureAwait(false);
+        }
     }
 }

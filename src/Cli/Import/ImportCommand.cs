@@ -58,7 +58,7 @@ public static class ImportCommand
             await LedgerReset.DropAsync(database.ConnectionString, error, ct).ConfigureAwait(false);
         }
 
-        await using var scope = new LedgerScope(database.ConnectionString);
+        await using var scope = new LedgerScope(database.ConnectionString, parse.InvocationConfiguration.Error);
         var live = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
         ImportSummary summary;
         try

@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Application.Wiring;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,9 +12,14 @@ internal sealed class LedgerScope : IAsyncDisposable
     private readonly ServiceProvider _provider;
     private readonly AsyncServiceScope _scope;
 
-    public LedgerScope(string connectionString)
+    /// <param name="waits">Where the command says that it waits for another one (a writer, a rebuild) and who that is:
+    /// the command's stderr.</param>
+    public LedgerScope(string connectionString, TextWriter waits)
     {
-        _provider = new ServiceCollection().AddLedgerApplication(connectionString).BuildServiceProvider();
+        _provider = new ServiceCollection()
+            .AddSingleton(new LockWaits(line => waits.WriteLine("ledger: " + line)))
+            .AddLedgerApplication(connectionString)
+            .BuildServiceProvider();
         _scope = _provider.CreateAsyncScope();
     }
 

@@ -63,7 +63,7 @@ public static class ReplayCommand
             }
 
             await using var database = await ConnectionOption.ResolveAsync(parse, ct).ConfigureAwait(false);
-            await using var scope = new LedgerScope(database.ConnectionString);
+            await using var scope = new LedgerScope(database.ConnectionString, parse.InvocationConfiguration.Error);
             var report = await scope.Mediator.Send(new ReplayLedger(parse.GetValue(from), parse.GetValue(to), overrides), ct).ConfigureAwait(false);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))

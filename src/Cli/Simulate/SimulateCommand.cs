@@ -7,6 +7,7 @@ using Bittensor.Ledger.Application.Wiring;
 using Bittensor.Ledger.Cli.Db;
 using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Primitives;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Spectre.Console;
@@ -82,13 +83,19 @@ public static class SimulateCommand
                 await LedgerReset.DropAsync(database.ConnectionString, error, ct).ConfigureAwait(false);
             }
 
-            using var host = LedgerHost.Build(database.ConnectionString);
+            // While it waits for the writer lock (an import or another simulation writes), it says who holds it.
+            using var host = LedgerHost.Build(database.ConnectionString, s => s.AddSingleton(new LockWaits(line => error.WriteLine("ledger: " + line))));
             await host.StartAsync(ct).ConfigureAwait(false);
             try
             {
                 var summary = await RunWithProgressAsync(host, options, output, ct).ConfigureAwait(false);
                 Print(summary, options, output);
                 return summary.Conservation.All(c => c.Holds) ? 0 : 1;
+            }
+            catch (LedgerNotEmptyException ex)
+            {
+                await error.WriteLineAsync($"simulate: {ex.Message}".AsMemory(), ct).ConfigureAwait(false);
+                return 2;
             }
             finally
             {

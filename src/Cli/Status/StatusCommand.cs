@@ -21,7 +21,7 @@ public static class StatusCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var database = await ConnectionOption.ResolveAsync(parse, ct).ConfigureAwait(false);
-            await using var scope = new LedgerScope(database.ConnectionString);
+            await using var scope = new LedgerScope(database.ConnectionString, parse.InvocationConfiguration.Error);
             var status = await scope.Mediator.Send(new GetStatus(), ct).ConfigureAwait(false);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))

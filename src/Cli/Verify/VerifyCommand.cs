@@ -21,7 +21,7 @@ public static class VerifyCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var database = await ConnectionOption.ResolveAsync(parse, ct).ConfigureAwait(false);
-            await using var scope = new LedgerScope(database.ConnectionString);
+            await using var scope = new LedgerScope(database.ConnectionString, parse.InvocationConfiguration.Error);
             var report = await scope.Mediator.Send(new VerifyLedger(), ct).ConfigureAwait(false);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))

@@ -37,9 +37,11 @@ public sealed record ProjectionDigest(string Name, string Digest, long Rows, lon
 /// again (ADR 0007, "Sequence holes").</summary>
 public sealed class Projector(NpgsqlDataSource dataSource, EventReader serializer, IReadOnlyDictionary<string, Type> eventTypes, IReadOnlyList<IFlatProjection> projections)
 {
-    // "ledgprj" in ASCII, beside WriterLock's "ledger", recognisable in pg_locks.
-    private const long LockKey = 0x6c656467_70726a;
     private const string Events = "ledger.mt_events";
+
+    /// <summary>Told who holds the projector lock (<see cref="LedgerLocks.Projector"/>) before this projector waits for
+    /// it: a rebuild, or another command's catch-up or digest.</summary>
+    public Action<string>? Waiting { get; init; }
 
     public int PageSize { get; init; } = 5_000;
 
@@ -104,22 +106,56 @@ public sealed class Projector(NpgsqlDataSource dataSource, EventReader serialize
             await tx.CommitAsync(ct).ConfigureAwait(false);
         }
 
-        // Building an index once over the loaded rows is cheaper than maintaining it row by row. Should the rebuild
-        // stop half-way, the next schema check (SchemaReady) finds the indexes missing and creates them.
+        // Building an index once over the loaded rows is cheaper than maintaining it row by row. The indexes are
+        // schema, and another command's schema check (SchemaReady) would create them again under the rebuild, which
+        // then failed on its own CREATE INDEX (42P07, issue 13). So, under the schema lock, the rebuild first marks
+        // itself (LedgerLocks.Rebuild), and a schema check that sees the mark leaves the indexes to it; at the end it
+        // builds them and removes the mark under the schema lock again. Should the rebuild stop half-way, its session
+        // ends, the mark goes with it, and the next schema check finds the indexes missing and creates them.
         var indexes = selected.SelectMany(p => p.Tables).SelectMany(t => t.Indexes.Select(i => (Table: t, Index: i))).ToList();
-        foreach (var (_, index) in indexes)
+        await LedgerLocks.AcquireAsync(connection, LedgerLocks.Schema, "changing this ledger's schema", Waiting, ct).ConfigureAwait(false);
+        try
         {
-            await ExecAsync(connection, $"drop index if exists {Sql.Schema}.{index.Name}", ct).ConfigureAwait(false);
+            await LedgerLocks.AcquireAsync(connection, LedgerLocks.Rebuild, "rebuilding this ledger's read models", null, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await LedgerLocks.ReleaseAsync(connection, LedgerLocks.Schema).ConfigureAwait(false);
         }
 
-        var result = await RunAsync(connection, selected, progress, ct, RebuildPageSize).ConfigureAwait(false);
-        foreach (var (table, index) in indexes)
+        try
         {
-            await ExecAsync(connection, index.ToDDL(table), ct).ConfigureAwait(false);
-        }
+            foreach (var (_, index) in indexes)
+            {
+                await ExecAsync(connection, $"drop index if exists {Sql.Schema}.{index.Name}", ct).ConfigureAwait(false);
+            }
 
-        // The rebuild's time is the whole of it: truncating, projecting and building the indexes.
-        return result with { Elapsed = clock.Elapsed };
+            var result = await RunAsync(connection, selected, progress, ct, RebuildPageSize).ConfigureAwait(false);
+            await LedgerLocks.AcquireAsync(connection, LedgerLocks.Schema, "changing this ledger's schema", Waiting, ct).ConfigureAwait(false);
+            try
+            {
+                foreach (var (table, index) in indexes)
+                {
+                    // Over millions of rows one index can take longer than a command timeout; Ctrl-C still stops it.
+                    await ExecAsync(connection, index.ToDDL(table), ct, timeout: 0).ConfigureAwait(false);
+                }
+
+                await LedgerLocks.ReleaseAsync(connection, LedgerLocks.Rebuild).ConfigureAwait(false);
+            }
+            finally
+            {
+                await LedgerLocks.ReleaseAsync(connection, LedgerLocks.Schema).ConfigureAwait(false);
+            }
+
+            // The rebuild's time is the whole of it: truncating, projecting and building the indexes.
+            return result with { Elapsed = clock.Elapsed };
+        }
+        catch
+        {
+            // The indexes stay missing until the next schema check, which (the mark gone) creates them.
+            await LedgerLocks.ReleaseAsync(connection, LedgerLocks.Rebuild).ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>A SHA-256 per projection over its tables' rows in primary-key order (PostgreSQL's text COPY output),
@@ -408,17 +444,12 @@ public sealed class Projector(NpgsqlDataSource dataSource, EventReader serialize
         return result;
     }
 
-    private static async Task LockAsync(NpgsqlConnection connection, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand($"select pg_advisory_lock({LockKey})", connection);
-        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
+    /// <summary>The projector lock, waited for as long as another projector holds it (a rebuild can take minutes),
+    /// with no command timeout: Ctrl-C ends the wait.</summary>
+    private Task LockAsync(NpgsqlConnection connection, CancellationToken ct) =>
+        LedgerLocks.AcquireAsync(connection, LedgerLocks.Projector, "projecting this ledger's read models (a rebuild, or a catch-up before a query)", Waiting, ct);
 
-    private static async Task UnlockAsync(NpgsqlConnection connection)
-    {
-        await using var cmd = new NpgsqlCommand($"select pg_advisory_unlock({LockKey})", connection);
-        await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
-    }
+    private static Task UnlockAsync(NpgsqlConnection connection) => LedgerLocks.ReleaseAsync(connection, LedgerLocks.Projector);
 
     private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
     {
@@ -426,9 +457,14 @@ public sealed class Projector(NpgsqlDataSource dataSource, EventReader serialize
         return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
     }
 
-    private static async Task ExecAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    private static async Task ExecAsync(NpgsqlConnection connection, string sql, CancellationToken ct, int? timeout = null)
     {
         await using var cmd = new NpgsqlCommand(sql, connection);
+        if (timeout is { } seconds)
+        {
+            cmd.CommandTimeout = seconds;
+        }
+
         await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 }

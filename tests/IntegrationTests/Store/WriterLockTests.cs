@@ -47,7 +47,7 @@ public sealed class WriterLockTests
         await using var services = Services(db);
         await services.GetRequiredService<SchemaReady>().EnsureAsync(TestContext.Current.CancellationToken);
         await using var writer = new LedgerWriter(
-            services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<StoredEvents>(), services.GetRequiredService<SchemaReady>());
+            services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<StoredEvents>(), services.GetRequiredService<SchemaReady>(), LockWaits.Silent);
 
         await Should.ThrowAsync<InvalidOperationException>(() => writer.WithEngineAsync<int>(async _ =>
         {
