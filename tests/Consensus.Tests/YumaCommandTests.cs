@@ -142,6 +142,65 @@ public sealed class YumaCommandTests
         stderr.ShouldContain(message);
     }
 
+    /// <summary>The `ledger yuma` bad-input corpus: one field of a valid input removed (value null) or replaced.</summary>
+    public static TheoryData<string, string?, string> BadFields() => new()
+    {
+        { "current_block", null, "current_block: missing required field" },
+        { "hyperparameters", null, "hyperparameters: missing required field" },
+        { "state.n", null, "state.n: missing required field" },
+        { "hyperparameters.kappa", null, "hyperparameters.kappa: missing required field" },
+        { "state.stake_alpha_rao", "[1]", "state.stake_alpha_rao: expected 2 entries (state.n), got 1" },
+        { "state.bonds", "[[], [], []]", "state.bonds: expected at most 2 rows (state.n), got 3" },
+        { "state.n", "100000000", "state.n: expected an integer 0..65535, got 100000000" },
+        { "state.n", "-1", "state.n: expected an integer 0..65535, got -1" },
+        { "state.weights", "[[[70000, 1]], []]", "state.weights[0][0][0]: expected an integer 0..65535, got 70000" },
+        { "state.weights", "[[[1, 70000]], []]", "state.weights[0][0][1]: expected an integer 0..65535, got 70000" },
+        { "state.weights", "[[[1, 2, 3]], []]", "state.weights[0][0]: expected a [column, value] pair, got an array" },
+        { "hyperparameters.kappa", "70000", "hyperparameters.kappa: expected an integer 0..65535, got 70000" },
+        { "hyperparameters.kappa", "\"x\"", "hyperparameters.kappa: expected an integer 0..65535, got the string \"x\"" },
+        { "rao_emission", "-5", "rao_emission: expected an integer 0..18446744073709551615, got -5" },
+        { "rao_emission", "18446744073709551616", "rao_emission: expected an integer 0..18446744073709551615, got 18446744073709551616" },
+        { "hyperparameters.yuma3", "1", "hyperparameters.yuma3: expected true or false, got 1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadFields))]
+    public void BadField_ExitsTwoNamingItAndWritesNothing(string path, string? valueJson, string message)
+    {
+        var input = InputFromVector("test_simple.json");
+        var parts = path.Split('.');
+        var parent = parts[..^1].Aggregate((JsonNode)input, (node, key) => node[key]!).AsObject();
+        if (valueJson is null)
+        {
+            parent.Remove(parts[^1]);
+        }
+        else
+        {
+            parent[parts[^1]] = JsonNode.Parse(valueJson);
+        }
+
+        var (exit, stdout, stderr) = Run(input.ToJsonString());
+
+        exit.ShouldBe(2);
+        stdout.ShouldBeEmpty();
+        stderr.Trim().ShouldBe($"<stdin>:1: {message}");
+    }
+
+    [Theory]
+    [InlineData("hello", "invalid JSON")]
+    [InlineData("", "invalid JSON")]
+    [InlineData("null", "input: expected an object, got null")]
+    [InlineData("{} x", "invalid JSON")]
+    public void NotAnInputDocument_ExitsTwo(string text, string message)
+    {
+        var (exit, stdout, stderr) = Run(text);
+
+        exit.ShouldBe(2);
+        stdout.ShouldBeEmpty();
+        stderr.ShouldStartWith("<stdin>:1: " + message);
+        stderr.ShouldNotContain("   at ");
+    }
+
     [Fact]
     public void MissingField_ExitsTwoNamingIt()
     {
