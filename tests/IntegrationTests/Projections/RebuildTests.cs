@@ -64,7 +64,14 @@ public sealed class RebuildTests
         {
             // One event at a time, a catch-up after each: the stake ledger's running balances cross page boundaries.
             await AppendThroughMartenAsync(services, [e]);
-            await Send(services, new GetStake(Coldkey: ColdA));
+            try
+            {
+                await Send(services, new GetStake(Coldkey: ColdA));
+            }
+            catch (Application.Audit.NotFoundException)
+            {
+                // Before ColdA's first stake the query says it is unknown; the catch-up it triggered has still run.
+            }
         }
 
         var live = await Send(services, new GetDigests());
