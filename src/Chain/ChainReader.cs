@@ -120,21 +120,29 @@ public sealed class ChainReader : IAsyncDisposable
     }
 
     /// <summary>The values under these full keys of <paramref name="entry"/>, in one <c>state_queryStorageAt</c> per page.</summary>
-    public async Task<IReadOnlyList<StorageRead>> ReadKeysAsync(
+    public Task<IReadOnlyList<StorageRead>> ReadKeysAsync(
         BlockRef block, ChainRuntime runtime, StorageEntry entry, IReadOnlyList<byte[]> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return ReadKeysAsync(block, runtime, [.. keys.Select(k => (entry, k))], cancellationToken);
+    }
+
+    /// <summary>The values under these full keys, of any items, in one <c>state_queryStorageAt</c> per page of keys.</summary>
+    public async Task<IReadOnlyList<StorageRead>> ReadKeysAsync(
+        BlockRef block, ChainRuntime runtime, IReadOnlyList<(StorageEntry Entry, byte[] Key)> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var reads = new List<StorageRead>(keys.Count);
         foreach (var chunk in keys.Chunk(KeysPage))
         {
-            var values = await Rpc.QueryStorageAtAsync(chunk, block.Hash, cancellationToken).ConfigureAwait(false);
+            var values = await Rpc.QueryStorageAtAsync([.. chunk.Select(k => k.Key)], block.Hash, cancellationToken).ConfigureAwait(false);
             var byKey = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
             foreach (var value in values)
             {
                 byKey[Convert.ToHexString(value.Key)] = value.Value;
             }
 
-            reads.AddRange(chunk.Select(k => Read(block, runtime, entry, k, byKey.GetValueOrDefault(Convert.ToHexString(k)))));
+            reads.AddRange(chunk.Select(k => Read(block, runtime, k.Entry, k.Key, byKey.GetValueOrDefault(Convert.ToHexString(k.Key)))));
         }
 
         return reads;

@@ -101,6 +101,7 @@ public sealed class ObservedEpochReader(ChainReader reader)
     private static IReadOnlyList<ushort> Excluded(IReadOnlyList<SubtensorEvent> events, ushort netuid, SubnetEpochState inputs, SubnetEpochState outputs)
     {
         var excluded = new SortedSet<ushort>();
+        var uids = inputs.Hotkeys().Concat(outputs.Hotkeys()).ToList();
         foreach (var e in events.Where(e => e.Source.Phase != EventPhase.Initialization))
         {
             switch (e)
@@ -109,7 +110,7 @@ public sealed class ObservedEpochReader(ChainReader reader)
                     excluded.Add(r.Uid);
                     break;
                 case HotkeySwapped s when s.Netuid is null || s.Netuid == netuid:
-                    foreach (var (uid, hotkey) in inputs.Hotkeys().Concat(outputs.Hotkeys()))
+                    foreach (var (uid, hotkey) in uids)
                     {
                         if (hotkey == s.OldHotkey || hotkey == s.NewHotkey)
                         {

@@ -180,12 +180,9 @@ public sealed class SubnetEpochReader(ChainReader reader)
             }
         }
 
-        foreach (var group in singles.GroupBy(s => s.Entry))
-        {
-            var keys = group.ToList();
-            var values = await _reader.ReadKeysAsync(block, runtime, group.Key, [.. keys.Select(k => k.Key)], cancellationToken).ConfigureAwait(false);
-            reads.AddRange(keys.Zip(values, (k, v) => new EpochRead(k.Item, k.Mechanism, v)));
-        }
+        // Every single value in one query (a page of keys), not one round trip per item.
+        var values = await _reader.ReadKeysAsync(block, runtime, [.. singles.Select(k => (k.Entry, k.Key))], cancellationToken).ConfigureAwait(false);
+        reads.AddRange(singles.Zip(values, (k, v) => new EpochRead(k.Item, k.Mechanism, v)));
 
         // Maps under the netuid or the mechanism's storage index.
         foreach (var item in present.Where(i => i.Key is EpochKey.NetuidMap or EpochKey.MechanismMap))
@@ -224,17 +221,16 @@ public sealed class SubnetEpochReader(ChainReader reader)
     private async Task<IEnumerable<EpochRead>> HotkeyReadsAsync(
         BlockRef block, ChainRuntime runtime, PalletMetadata pallet, IReadOnlyList<EpochItem> items, IReadOnlyList<string> hotkeys, ushort netuid, CancellationToken cancellationToken)
     {
-        var reads = new List<EpochRead>();
+        var wanted = new List<(EpochItem Item, StorageEntry Entry, byte[] Key)>();
         foreach (var item in items.Where(i => i.Key is EpochKey.Hotkey or EpochKey.HotkeyRoot))
         {
             var entry = pallet.FindStorage(item.Name)!;
             var subnet = item.Key == EpochKey.HotkeyRoot ? (ushort)0 : netuid;
-            var keys = hotkeys.Select(h => runtime.Keys.KeyFromText(entry, [h, subnet.ToString(CultureInfo.InvariantCulture)])).ToList();
-            var values = await _reader.ReadKeysAsync(block, runtime, entry, keys, cancellationToken).ConfigureAwait(false);
-            reads.AddRange(values.Select(v => new EpochRead(item, 0, v)));
+            wanted.AddRange(hotkeys.Select(h => (item, entry, runtime.Keys.KeyFromText(entry, [h, subnet.ToString(CultureInfo.InvariantCulture)]))));
         }
 
-        return reads;
+        var values = await _reader.ReadKeysAsync(block, runtime, [.. wanted.Select(w => (w.Entry, w.Key))], cancellationToken).ConfigureAwait(false);
+        return wanted.Zip(values, (w, v) => new EpochRead(w.Item, 0, v));
     }
 
     private static IEnumerable<byte> MechanismsOf(EpochItem item, int mechanisms) =>

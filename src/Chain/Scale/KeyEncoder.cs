@@ -29,7 +29,12 @@ public static class KeyEncoder
             case PrimitiveDef primitive:
                 return Primitive(primitive.Kind, text);
             case CompactDef compact:
-                return Compact(ParseInteger(text, "a compact integer", BigInteger.Zero, BigInteger.Pow(2, 128) - 1));
+                {
+                    var value = ParseInteger(text, "a compact integer");
+                    return value.Sign >= 0 && value < BigInteger.Pow(2, 128)
+                        ? Compact(value)
+                        : throw new FormatException($"{value} is out of range for a compact integer (0..2^128-1)");
+                }
             case ArrayDef array when types.IsByte(array.Element):
                 {
                     var bytes = Hex(text);
@@ -122,22 +127,30 @@ public static class KeyEncoder
             case Metadata.Primitive.Char:
                 throw new FormatException("char keys are not supported");
             default:
-                {
-                    var (bytes, signed) = Width(kind);
-                    var max = BigInteger.Pow(2, (bytes * 8) - (signed ? 1 : 0)) - 1;
-                    var min = signed ? -max - 1 : BigInteger.Zero;
-                    var value = ParseInteger(text, kind.ToString().ToLowerInvariant(), min, max);
-                    var output = new byte[bytes];
-                    var le = value.ToByteArray(isUnsigned: !signed, isBigEndian: false);
-                    le.AsSpan(0, Math.Min(le.Length, bytes)).CopyTo(output);
-                    if (signed && value.Sign < 0)
-                    {
-                        output.AsSpan(le.Length).Fill(0xff);
-                    }
-
-                    return output;
-                }
+                return Integer(kind, ParseInteger(text, kind.ToString().ToLowerInvariant()));
         }
+    }
+
+    /// <summary>A SCALE integer of <paramref name="kind"/> (u8…u256, i8…i256), little-endian, range-checked.</summary>
+    public static byte[] Integer(Primitive kind, BigInteger value)
+    {
+        var (bytes, signed) = Width(kind);
+        var max = BigInteger.Pow(2, (bytes * 8) - (signed ? 1 : 0)) - 1;
+        var min = signed ? -max - 1 : BigInteger.Zero;
+        if (value < min || value > max)
+        {
+            throw new FormatException($"{value} is out of range for {kind.ToString().ToLowerInvariant()} ({min}..{max})");
+        }
+
+        var output = new byte[bytes];
+        var le = value.ToByteArray(isUnsigned: !signed, isBigEndian: false);
+        le.AsSpan(0, Math.Min(le.Length, bytes)).CopyTo(output);
+        if (signed && value.Sign < 0)
+        {
+            output.AsSpan(le.Length).Fill(0xff);
+        }
+
+        return output;
     }
 
     private static (int Bytes, bool Signed) Width(Primitive kind) => kind switch
@@ -157,17 +170,10 @@ public static class KeyEncoder
         _ => throw new FormatException($"{kind} is not an integer type"),
     };
 
-    private static BigInteger ParseInteger(string text, string what, BigInteger min, BigInteger max)
-    {
-        if (text.Length > 80 || !BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-        {
-            throw new FormatException($"'{Shorten(text)}' is not a whole number ({what})");
-        }
-
-        return value >= min && value <= max
+    private static BigInteger ParseInteger(string text, string what) =>
+        text.Length <= 80 && BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
             ? value
-            : throw new FormatException($"{value} is out of range for {what} ({min}..{max})");
-    }
+            : throw new FormatException($"'{Shorten(text)}' is not a whole number ({what})");
 
     private static byte[] Hex(string text)
     {

@@ -200,33 +200,17 @@ public sealed class ValueEncoder(TypeRegistry types)
                 }
 
             default:
+                var number = Integer(value, path);
+                try
                 {
-                    var width = kind switch
-                    {
-                        Primitive.U8 or Primitive.I8 => 1,
-                        Primitive.U16 or Primitive.I16 => 2,
-                        Primitive.U32 or Primitive.I32 => 4,
-                        Primitive.U64 or Primitive.I64 => 8,
-                        Primitive.U128 or Primitive.I128 => 16,
-                        _ => 32,
-                    };
-                    var number = Integer(value, path);
-                    var le = number.ToByteArray(isUnsigned: number.Sign >= 0, isBigEndian: false);
-                    if (le.Length > width)
-                    {
-                        throw new FormatException($"{path}: {number} does not fit in {kind}");
-                    }
-
-                    var bytes = new byte[width];
-                    if (number.Sign < 0)
-                    {
-                        System.Array.Fill(bytes, (byte)0xff);
-                    }
-
-                    le.CopyTo(bytes, 0);
-                    output.AddRange(bytes);
-                    return;
+                    output.AddRange(KeyEncoder.Integer(kind, number));
                 }
+                catch (FormatException e)
+                {
+                    throw new FormatException($"{path}: {e.Message}", e);
+                }
+
+                return;
         }
     }
 

@@ -53,4 +53,16 @@ public sealed class RoundTripTests
         Should.Throw<FormatException>(() => new ValueEncoder(metadata.Types).Encode(weights.ValueType, JsonNode.Parse("[[1, \"x\"]]")))
             .Message.ShouldBe("value[0][1]: a whole number is needed, not \"x\"");
     }
+
+    [Fact]
+    public void Encoding_refuses_a_number_out_of_its_type_s_range_as_key_text_does()
+    {
+        var metadata = Spec393.Value;
+        var tempo = metadata.Storage("SubtensorModule", "Tempo");
+
+        Should.Throw<FormatException>(() => new ValueEncoder(metadata.Types).Encode(tempo.ValueType, JsonValue.Create(70000)))
+            .Message.ShouldBe("value: 70000 is out of range for u16 (0..65535)");
+        Should.Throw<FormatException>(() => KeyEncoder.Encode(metadata.Types, tempo.ValueType, "70000"))
+            .Message.ShouldBe("70000 is out of range for u16 (0..65535)");
+    }
 }
