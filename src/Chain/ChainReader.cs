@@ -48,9 +48,6 @@ public sealed class ChainReader : IAsyncDisposable
 
     public ChainRpcClient Rpc { get; }
 
-    /// <summary>How many runtimes' metadata came from the node rather than the cache (for the tests and the summary).</summary>
-    public int MetadataFetches { get; private set; }
-
     public static async Task<ChainReader> ConnectAsync(string url, ChainRpcOptions? options, MetadataCache? cache, CancellationToken cancellationToken)
     {
         var rpc = await ChainRpcClient.ConnectAsync(url, options, cancellationToken).ConfigureAwait(false);
@@ -219,7 +216,6 @@ public sealed class ChainReader : IAsyncDisposable
         }
 
         var (bytes, metadata) = await FetchMetadataAsync(block, cancellationToken).ConfigureAwait(false);
-        MetadataFetches++;
         _cache?.Store(genesis, spec, bytes);
         return new ChainRuntime(spec, metadata);
     }

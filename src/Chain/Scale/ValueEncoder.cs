@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json.Nodes;
 using Bittensor.Ledger.Chain.Metadata;
-using Bittensor.Ledger.Domain.Primitives;
 
 namespace Bittensor.Ledger.Chain.Scale;
 
@@ -254,7 +253,4 @@ public sealed class ValueEncoder(TypeRegistry types)
 
     private static JsonArray Array(JsonNode? value, string path) =>
         value as JsonArray ?? throw new FormatException($"{path}: an array is needed, not {value?.ToJsonString() ?? "null"}");
-
-    /// <summary>An SS58 address for a 32-byte key, for tests that build accounts.</summary>
-    public static string Address(ReadOnlySpan<byte> key) => Ss58.Encode(key);
 }

@@ -153,7 +153,7 @@ internal sealed class TestChain
         var key = new byte[32];
         key[0] = 0xa5;
         BitConverter.TryWriteBytes(key.AsSpan(1), i);
-        return ValueEncoder.Address(key);
+        return Bittensor.Ledger.Domain.Primitives.Ss58.Encode(key);
     }
 
 
