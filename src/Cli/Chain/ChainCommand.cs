@@ -30,10 +30,11 @@ public static class ChainCommand
         command.Subcommands.Add(Events());
         command.Subcommands.Add(Storage());
         command.Subcommands.Add(Epoch());
+        command.Subcommands.Add(ChainSyncCommand.Create());
         return command;
     }
 
-    private sealed record CommonOptions(Option<string?> Url, Option<bool> Json, Option<double> Timeout, Option<string?> CacheDir)
+    internal sealed record CommonOptions(Option<string?> Url, Option<bool> Json, Option<double> Timeout, Option<string?> CacheDir)
     {
         public static CommonOptions Create() => new(
             new Option<string?>("--url") { Description = $"The node's WebSocket URL (ws://… or wss://…). Default: ${UrlVariable}." },
