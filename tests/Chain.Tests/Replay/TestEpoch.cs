@@ -85,6 +85,15 @@ internal sealed class TestEpoch
     /// <summary>Rows revealed in B's initialization, before the epoch: (mechanism, uid, row written at B).</summary>
     public (byte Mechanism, ushort Uid, (ushort Col, ushort Val)[] Row)[] Revealed { get; init; } = [];
 
+    /// <summary>
+    /// Compute the expected side under spec 423's rules instead of 393's: the activity cutoff from
+    /// <see cref="ActivityCutoffFactorMilli"/>, the bonds mask at <see cref="LastStep"/> + 1, commit epochs against
+    /// <see cref="SubnetEpochIndex"/> + 1. The spec-393 storage cannot hold those items: a test adds them to the read epoch.
+    /// </summary>
+    public bool DynamicTempoRules { get; init; }
+    public uint ActivityCutoffFactorMilli { get; init; } = 13_889;
+    public ulong SubnetEpochIndex { get; init; }
+
     /// <summary>The alpha the epoch distributes (rao_emission).</summary>
     public ulong RaoEmission { get; init; } = 1_000_000_000_000;
 
@@ -303,7 +312,7 @@ internal sealed class TestEpoch
             Hyperparameters = new YumaHyperparameters
             {
                 Tempo = Tempo,
-                ActivityCutoff = ActivityCutoff,
+                ActivityCutoff = DynamicTempoRules ? Math.Max(1UL, ActivityCutoffFactorMilli * (ulong)Tempo / 1000) : ActivityCutoff,
                 StakeThreshold = StakeThreshold,
                 OwnerUid = PortOwnerUid,
                 MaxAllowedValidators = MaxAllowedValidators,
@@ -315,19 +324,25 @@ internal sealed class TestEpoch
                 AlphaHigh = AlphaValues.High,
                 AlphaSigmoidSteepness = AlphaSigmoidSteepness,
                 BondsMovingAverage = BondsMovingAverage,
-                LastMechanismStepBlock = 0, // before 423 the bonds mask is at B − tempo
+                LastMechanismStepBlock = DynamicTempoRules ? LastStepBlock : 0, // before 423 the bonds mask is at B − tempo
             },
         };
     }
 
-    /// <summary>Spec 393: per uid the earliest commit, made before B, whose epoch (block + netuid + 1) / (tempo + 1) has not expired.</summary>
+    /// <summary>
+    /// Per uid the earliest commit made before B that has not expired: spec 393 counts epochs as (block + netuid + 1) /
+    /// (tempo + 1) of the commit block; spec 423 compares the commit epoch with SubnetEpochIndex + 1.
+    /// </summary>
     private ulong[] CommitBlocks(byte mechanism)
     {
         ulong EpochOf(ulong block) => (block + Netuid + 1UL) / (Tempo + 1UL);
         var blocks = Enumerable.Repeat(ulong.MaxValue, N).ToArray();
         foreach (var c in Commits.Where(c => c.Mechanism == mechanism && c.CommitBlock != (ulong)Block))
         {
-            if (!(EpochOf((ulong)Block) > EpochOf(c.CommitBlock) + RevealPeriodEpochs))
+            var expired = DynamicTempoRules
+                ? SubnetEpochIndex + 1 > c.Epoch + RevealPeriodEpochs
+                : EpochOf((ulong)Block) > EpochOf(c.CommitBlock) + RevealPeriodEpochs;
+            if (!expired)
             {
                 blocks[c.Uid] = Math.Min(blocks[c.Uid], c.CommitBlock);
             }
