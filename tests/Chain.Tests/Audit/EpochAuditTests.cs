@@ -289,6 +289,69 @@ public sealed class EpochAuditTests
     }
 
     /// <summary>
+    /// Commit epochs: 393 counts them from the commit block, (block + netuid + 1) / 361 (B is in epoch 22 160); 423 from
+    /// the commit's epoch key against SubnetEpochIndex + 1 = 42. Each rule set keeps the commits the other lets expire.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Commit_reveal_epochs_are_counted_by_the_rule_set(bool legacy)
+    {
+        const ulong old = B - 1000; // epoch 22 158 by block: expired under 393
+        const ulong recent = B - 100; // epoch 22 160 by block: live under 393
+        TestCommit[] commits = legacy ? [] : [new TestCommit(0, old, 41), new TestCommit(1, recent, 40)];
+        (ushort, ulong, ulong)[] queues = legacy ? [(0, old, 41), (1, recent, 40)] : [];
+        TestEpoch Build(bool at423) => new()
+        {
+            Alpha = [300_000_000_000, 400_000_000_000, 0, 0],
+            Registered = [1, 1, 1, B - 50],
+            Weights = [[[(2, 65535), (3, 65535)], [(2, 100), (3, 65535)]]],
+            CommitReveal = true,
+            Commits = commits,
+            LegacyCommits = queues,
+            DynamicTempoRules = at423,
+            SubnetEpochIndex = 41,
+        };
+        var (epoch423, observed423) = await ObserveAsync(Build(at423: true));
+        var (epoch393, observed393) = await ObserveAsync(Build(at423: false));
+        var as423 = AsSpec(observed423, 423, ("ActivityCutoffFactorMilli", 13_889), ("SubnetEpochIndex", 41));
+
+        EpochInputs.Build(as423, EpochRules.For(423)).Inputs![0].CommitBlocks.ShouldBe([old, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue]);
+        EpochInputs.Build(observed393, EpochRules.For(393)).Inputs![0].CommitBlocks.ShouldBe([ulong.MaxValue, recent, ulong.MaxValue, ulong.MaxValue]);
+        EpochAudit.Audit(as423, epoch423.RaoEmission).Outcome.ShouldBe(EpochOutcome.Match);
+        EpochAudit.Audit(observed393, epoch393.RaoEmission).Outcome.ShouldBe(EpochOutcome.Match);
+        EpochAudit.Audit(AsSpec(observed393, 423, ("ActivityCutoffFactorMilli", 13_889), ("SubnetEpochIndex", 41)), epoch393.RaoEmission).Outcome.ShouldBe(EpochOutcome.Differs);
+    }
+
+    [Fact]
+    public async Task A_two_mechanism_epoch_without_its_rao_emission_still_matches_on_the_u16_fields()
+    {
+        var (_, observed) = await ObserveAsync(new TestEpoch
+        {
+            Alpha = [300_000_000_000, 200_000_000_000, 0, 0],
+            Weights = [[[(2, 65535), (3, 100)], [(2, 65535)]], [[(3, 65535)], [(2, 20000), (3, 65535)]]],
+            EmissionSplit = [40_000, 25_535],
+            RaoEmission = 987_654_321_123,
+        });
+
+        var verdict = EpochAudit.Audit(observed);
+
+        verdict.Outcome.ShouldBe(EpochOutcome.Match);
+        verdict.NotCompared.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Before_365_rank_trust_and_pruning_scores_are_reported_as_not_compared()
+    {
+        var (epoch, observed) = await ObserveAsync(TestEpochTests.Classic());
+
+        var verdict = EpochAudit.Audit(AsSpec(observed, 364), epoch.RaoEmission);
+
+        verdict.Outcome.ShouldBe(EpochOutcome.Match);
+        verdict.NotCompared.ShouldBe(["Rank, Trust, PruningScores: written before spec 365, not computed by the port"]);
+    }
+
+    /// <summary>
     /// The epoch as a runtime of <paramref name="spec"/> would have served it: the spec-393 fixtures' metadata has no
     /// items added later, so those are added here with their values, as the node would answer them.
     /// </summary>

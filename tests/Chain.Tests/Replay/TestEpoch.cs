@@ -82,6 +82,12 @@ internal sealed class TestEpoch
     /// <summary>TimelockedWeightCommits entries at B (after B's reveals); those with commit block B are made by B's extrinsics.</summary>
     public TestCommit[] Commits { get; init; } = [];
 
+    /// <summary>
+    /// Legacy hash commits (<c>WeightCommits</c>) at B−1, each uid's queue in order: before 423 an entry is (hash,
+    /// commit_block, first_reveal, last_reveal), from 423 (hash, commit_epoch, commit_block, reveal_block).
+    /// </summary>
+    public (ushort Uid, ulong CommitBlock, ulong Epoch)[] LegacyCommits { get; init; } = [];
+
     /// <summary>Rows revealed in B's initialization, before the epoch: (mechanism, uid, row written at B).</summary>
     public (byte Mechanism, ushort Uid, (ushort Col, ushort Val)[] Row)[] Revealed { get; init; } = [];
 
@@ -141,6 +147,7 @@ internal sealed class TestEpoch
 
         chain.At(Block - 1);
         WriteInputs(chain);
+        WriteLegacyCommits(chain);
         chain.At(Block);
         foreach (var (mechanism, uid, row) in Revealed)
         {
@@ -221,6 +228,17 @@ internal sealed class TestEpoch
                     chain.Put(Pallet, "Bonds", Pairs(bonds[m][uid]), index, Text(uid));
                 }
             }
+        }
+    }
+
+    private void WriteLegacyCommits(TestChain chain)
+    {
+        foreach (var queue in LegacyCommits.GroupBy(c => c.Uid))
+        {
+            var entries = queue.Select(c => (JsonNode)(DynamicTempoRules
+                ? new JsonArray("0x" + new string('1', 64), c.Epoch, c.CommitBlock, c.CommitBlock + Tempo)
+                : new JsonArray("0x" + new string('1', 64), c.CommitBlock, c.CommitBlock + Tempo, c.CommitBlock + (2UL * Tempo)))).ToArray();
+            chain.Put(Pallet, "WeightCommits", new JsonArray(entries), Text(Index(Netuid, 0)), Hotkey(queue.Key));
         }
     }
 
@@ -345,6 +363,22 @@ internal sealed class TestEpoch
             if (!expired)
             {
                 blocks[c.Uid] = Math.Min(blocks[c.Uid], c.CommitBlock);
+            }
+        }
+
+        // A legacy queue counts its first entry that has not expired.
+        foreach (var queue in LegacyCommits.Where(_ => mechanism == 0).GroupBy(c => c.Uid))
+        {
+            foreach (var c in queue)
+            {
+                var expired = DynamicTempoRules
+                    ? SubnetEpochIndex + 1 > c.Epoch + RevealPeriodEpochs
+                    : EpochOf((ulong)Block) > EpochOf(c.CommitBlock) + RevealPeriodEpochs;
+                if (!expired)
+                {
+                    blocks[c.Uid] = Math.Min(blocks[c.Uid], c.CommitBlock);
+                    break;
+                }
             }
         }
 
