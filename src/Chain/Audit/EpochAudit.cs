@@ -27,9 +27,10 @@ public static class EpochAudit
         ArgumentNullException.ThrowIfNull(epoch);
         var rules = EpochRules.For(epoch.Block.SpecVersion);
         var notCompared = new List<string>();
+        var caveats = Caveats(epoch, rules);
         EpochVerdict Verdict(EpochOutcome outcome, IReadOnlyList<EpochDifference> differences, string? reason = null) =>
             new(epoch.Netuid, epoch.Block.Number, epoch.Block.SpecVersion, epoch.Inputs.Mechanisms, outcome, epoch.ExcludedUids,
-                differences, notCompared, epoch.RuntimeUpgrade, reason);
+                differences, notCompared, epoch.RuntimeUpgrade, caveats, reason);
 
         var missingOutputs = OutputItems.Where(epoch.Outputs.Missing.Contains).ToList();
         if (missingOutputs.Count > 0)
@@ -95,6 +96,23 @@ public static class EpochAudit
         }
 
         return Verdict(compare.Differences.Count == 0 ? EpochOutcome.Match : EpochOutcome.Differs, compare.Differences);
+    }
+
+    private static List<string> Caveats(ObservedEpoch epoch, EpochRules rules)
+    {
+        var caveats = new List<string>();
+        if (epoch.RuntimeUpgrade)
+        {
+            caveats.Add($"block {epoch.Block.Number} is the first of spec {epoch.Block.SpecVersion}: its migrations ran before the epoch, after the state read at block {epoch.Block.Number - 1}");
+        }
+
+        var earlier = epoch.Events.OfType<IncentiveAlphaEmittedToMiners>().Select(e => e.Subnet.Netuid).Where(n => n < epoch.Netuid).Distinct().Order().ToList();
+        if (rules.RootDividendsAsStake && earlier.Count > 0)
+        {
+            caveats.Add($"subnet {string.Join(", ", earlier)} ran its epoch earlier in block {epoch.Block.Number} and, before spec {EpochRules.RootClaimableSpec}, paid root dividends as root stake this epoch then read");
+        }
+
+        return caveats;
     }
 
     /// <summary>ΣEmission at B: 0 exactly when the epoch distributed nothing (or almost nothing); otherwise close to the amount.</summary>

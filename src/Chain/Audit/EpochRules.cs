@@ -15,7 +15,11 @@ namespace Bittensor.Ledger.Chain.Audit;
 /// </param>
 /// <param name="OwnerExempt">From 401 (v3.3.14): the owner uid is exempt from StakeThreshold and always permitted; before, only its self-weight survives the diagonal mask.</param>
 /// <param name="RankTrustPruning">Before 365 (v3.3.2): the epoch also writes Rank, Trust and PruningScores, which the port does not compute.</param>
-public sealed record EpochRules(uint Spec, bool DynamicTempo, bool OwnerExempt, bool RankTrustPruning)
+/// <param name="RootDividendsAsStake">
+/// Before 334 (v3.2.10): a subnet's distribution paid root dividends as root stake, so a lower netuid's epoch earlier in
+/// the same block changed the TotalHotkeyAlpha(hotkey, 0) a later subnet's epoch read; the state at B−1 does not show it.
+/// </param>
+public sealed record EpochRules(uint Spec, bool DynamicTempo, bool OwnerExempt, bool RankTrustPruning, bool RootDividendsAsStake)
 {
     /// <summary>The first spec the audit supports: mechanisms and NetUidStorageIndex (v3.2.8).</summary>
     public const uint FirstSupportedSpec = 320;
@@ -23,12 +27,13 @@ public sealed record EpochRules(uint Spec, bool DynamicTempo, bool OwnerExempt, 
     public const uint DynamicTempoSpec = 423;
     public const uint OwnerExemptSpec = 401;
     public const uint NoRankTrustSpec = 365;
+    public const uint RootClaimableSpec = 334;
 
     /// <summary>The rule set of <paramref name="spec"/>; throws <see cref="UnsupportedSpecException"/> before spec 320.</summary>
     public static EpochRules For(uint spec) =>
         spec < FirstSupportedSpec
             ? throw new UnsupportedSpecException(spec)
-            : new EpochRules(spec, spec >= DynamicTempoSpec, spec >= OwnerExemptSpec, spec < NoRankTrustSpec);
+            : new EpochRules(spec, spec >= DynamicTempoSpec, spec >= OwnerExemptSpec, spec < NoRankTrustSpec, spec < RootClaimableSpec);
 
     /// <summary>The input items this rule set reads besides those every supported spec has.</summary>
     public IReadOnlyList<string> SpecificInputs =>

@@ -24,7 +24,9 @@ public sealed record EpochDifference(string Field, byte Mechanism, ushort Uid, s
 /// <summary>
 /// The audit of one observed epoch: match, differs (with every difference, the first one first in the order of
 /// comparison) or incomplete (with the reason). Excluded uids were not compared; <see cref="NotCompared"/> names the
-/// fields left out and why (e.g. Emission when the epoch's rao_emission is not known).
+/// fields left out and why (e.g. Emission when the epoch's rao_emission is not known); <see cref="Caveats"/> says when
+/// the inputs read at B−1 may not be what the epoch saw (a runtime upgrade in B; root dividends of a lower netuid's
+/// epoch in B before spec 334), which a difference may come from.
 /// </summary>
 public sealed record EpochVerdict(
     ushort Netuid,
@@ -36,6 +38,7 @@ public sealed record EpochVerdict(
     IReadOnlyList<EpochDifference> Differences,
     IReadOnlyList<string> NotCompared,
     bool RuntimeUpgrade,
+    IReadOnlyList<string> Caveats,
     string? Reason = null)
 {
     /// <summary>The first difference in the order of comparison, or null.</summary>

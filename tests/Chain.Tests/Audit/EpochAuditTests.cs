@@ -351,6 +351,30 @@ public sealed class EpochAuditTests
         verdict.NotCompared.ShouldBe(["Rank, Trust, PruningScores: written before spec 365, not computed by the port"]);
     }
 
+    [Fact]
+    public async Task Inputs_the_state_before_the_block_may_not_show_are_flagged()
+    {
+        var lower = new JsonObject
+        {
+            ["phase"] = "Initialization",
+            ["event"] = new JsonObject { ["SubtensorModule"] = new JsonObject { ["IncentiveAlphaEmittedToMiners"] = new JsonObject { ["netuid"] = 3, ["emissions"] = new JsonArray(1, 2) } } },
+        };
+        var classic = TestEpochTests.Classic();
+        var (epoch, observed) = await ObserveAsync(new TestEpoch
+        {
+            Alpha = classic.Alpha, Root = classic.Root, Others = classic.Others, Children = classic.Children, Weights = classic.Weights, Bonds = classic.Bonds,
+            ExtraEvents = [lower],
+        });
+
+        EpochAudit.Audit(observed, epoch.RaoEmission).Caveats.ShouldBeEmpty("from 334 a lower subnet's distribution leaves root stake alone");
+        EpochAudit.Audit(AsSpec(observed, 333), epoch.RaoEmission).Caveats.ShouldBe(
+            ["subnet 3 ran its epoch earlier in block 8000000 and, before spec 334, paid root dividends as root stake this epoch then read"]);
+        var upgrade = EpochAudit.Audit(observed with { RuntimeUpgrade = true }, epoch.RaoEmission);
+        upgrade.RuntimeUpgrade.ShouldBeTrue();
+        upgrade.Caveats.ShouldBe(["block 8000000 is the first of spec 393: its migrations ran before the epoch, after the state read at block 7999999"]);
+        upgrade.Outcome.ShouldBe(EpochOutcome.Match);
+    }
+
     /// <summary>
     /// The epoch as a runtime of <paramref name="spec"/> would have served it: the spec-393 fixtures' metadata has no
     /// items added later, so those are added here with their values, as the node would answer them.

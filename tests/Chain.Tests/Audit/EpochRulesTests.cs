@@ -9,17 +9,19 @@ namespace Bittensor.Ledger.Chain.Tests.Audit;
 public sealed class EpochRulesTests
 {
     [Theory]
-    [InlineData(320u, false, false, true)]
-    [InlineData(364u, false, false, true)]
-    [InlineData(365u, false, false, false)]
-    [InlineData(400u, false, false, false)]
-    [InlineData(401u, false, true, false)]
-    [InlineData(422u, false, true, false)]
-    [InlineData(423u, true, true, false)]
-    [InlineData(425u, true, true, false)]
-    public void The_rule_set_is_chosen_by_the_spec_that_executed_the_block(uint spec, bool dynamicTempo, bool ownerExempt, bool rankTrust)
+    [InlineData(320u, false, false, true, true)]
+    [InlineData(333u, false, false, true, true)]
+    [InlineData(334u, false, false, true, false)]
+    [InlineData(364u, false, false, true, false)]
+    [InlineData(365u, false, false, false, false)]
+    [InlineData(400u, false, false, false, false)]
+    [InlineData(401u, false, true, false, false)]
+    [InlineData(422u, false, true, false, false)]
+    [InlineData(423u, true, true, false, false)]
+    [InlineData(425u, true, true, false, false)]
+    public void The_rule_set_is_chosen_by_the_spec_that_executed_the_block(uint spec, bool dynamicTempo, bool ownerExempt, bool rankTrust, bool rootAsStake)
     {
-        EpochRules.For(spec).ShouldBe(new EpochRules(spec, dynamicTempo, ownerExempt, rankTrust));
+        EpochRules.For(spec).ShouldBe(new EpochRules(spec, dynamicTempo, ownerExempt, rankTrust, rootAsStake));
     }
 
     [Fact]
