@@ -50,8 +50,8 @@ public static class EpochAudit
             return Verdict(EpochOutcome.Incomplete, [], built.Reason);
         }
 
-        // Without rao_emission the u16 and bool outputs are still exact: one mechanism's aggregation weight is 1 for any
-        // positive amount (and everything aggregated is 0 when the epoch distributed nothing, which leaves Emission all 0).
+        // Without rao_emission the u16 and bool outputs of one mechanism are still exact: its aggregation weight is 1
+        // whatever the amount (mechanism.rs gives mechanism 0 the weight 1 even when nothing is distributed).
         var alpha = raoEmission ?? EstimatedAlpha(epoch);
         if (raoEmission is null)
         {
@@ -115,7 +115,7 @@ public static class EpochAudit
         return caveats;
     }
 
-    /// <summary>ΣEmission at B: 0 exactly when the epoch distributed nothing (or almost nothing); otherwise close to the amount.</summary>
+    /// <summary>ΣEmission at B: 0 when the epoch distributed nothing (or almost nothing); otherwise close to the amount.</summary>
     private static ulong EstimatedAlpha(ObservedEpoch epoch)
     {
         UInt128 sum = 0;
