@@ -40,6 +40,33 @@ public sealed class MechanismTests
         aggregate.ValidatorEmission.ShouldBe([500_000_000UL, 500_000_000UL]);
         aggregate.StakeWeight.ShouldBe([32766, 32766]); // floor(32767·w0) + floor-accumulated 32767·w1, w ≈ 0.5
         aggregate.NewValidatorPermit.ShouldBe([true, true]);
+        // Emission is weighted like the u16 terms (weighted_acc_alpha), not summed: floor(250e6·w0) then + 250e6·w1.
+        perMechanism[0].Emission.ShouldBe([250_000_000UL, 250_000_000UL]);
+        aggregate.Emission.ShouldBe([249_999_999UL, 249_999_999UL]);
+    }
+
+    [Fact]
+    public void NothingDistributed_GivesMechanismZeroTheWholeWeight()
+    {
+        var input = new YumaInput
+        {
+            N = 2,
+            CurrentBlock = 1,
+            StakeAlphaRao = [1_000_000_000, 1_000_000_000],
+            BlockAtRegistration = [0, 0],
+            LastUpdate = [1, 1],
+            ValidatorPermit = [true, true],
+            Weights = [[], []],
+            Bonds = [[], []],
+            Hyperparameters = new YumaHyperparameters { Tempo = 10, ActivityCutoff = 138, MaxAllowedValidators = 100 },
+        };
+
+        var (aggregate, perMechanism) = YumaMechanisms.Run([input, input], 0);
+
+        // safe_div_or(part, 0, 1 for mechanism 0 else 0): the u16 terms are mechanism 0's, not zeros.
+        aggregate.StakeWeight.ShouldBe(perMechanism[0].StakeWeight);
+        aggregate.StakeWeight.ShouldBe([32767, 32767]);
+        aggregate.Emission.ShouldBe([0UL, 0UL]);
     }
 
     [Fact]

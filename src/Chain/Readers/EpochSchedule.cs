@@ -1,9 +1,12 @@
 namespace Bittensor.Ledger.Chain.Readers;
 
+/// <summary>The schedule's storage before a block (from spec 423): LastEpochBlock, PendingEpochAt and BlocksSinceLastStep at B−1.</summary>
+public readonly record struct EpochSlot(ulong LastEpochBlock, ulong PendingEpochAt, ulong BlocksSinceLastStep);
+
 /// <summary>
 /// When subtensor runs a subnet's epoch (chain-adapter.md §1.1, §1.4). Before spec 423 the schedule is a closed form in
 /// the block, the netuid and the tempo; from 423 on it depends on storage (LastEpochBlock, PendingEpochAt, deferrals),
-/// so callers read <c>LastEpochBlock</c> instead and this says so.
+/// which the <see cref="EpochSlot"/> overload takes.
 /// </summary>
 public static class EpochSchedule
 {
@@ -27,6 +30,31 @@ public static class EpochSchedule
         }
 
         return tempo > 0 && (block + netuid + 2) % (tempo + 1) == 0;
+    }
+
+    /// <summary>The most blocks an epoch may be late before the safety net fires it (MAX_TEMPO, spec 423).</summary>
+    public const ulong MaxTempo = 50_400;
+
+    /// <summary>
+    /// Whether the epoch is due in <paramref name="block"/> under any supported spec. Before 423: the closed form above
+    /// (<paramref name="slot"/> is not read). From 423 (<c>run_coinbase.rs should_run_epoch</c>, after drain_pending has
+    /// counted the block): tempo &gt; 0 and either an owner trigger is due (PendingEpochAt &gt; 0 and block ≥ it, which
+    /// also covers an epoch deferred by MaxEpochsPerBlock), the safety net (BlocksSinceLastStep + 1 &gt; MAX_TEMPO), or
+    /// block − LastEpochBlock ≥ tempo. Due is not ran: the cap can defer it and an inconsistent subnet skips it.
+    /// </summary>
+    public static bool IsDue(uint specVersion, long block, ushort netuid, ushort tempo, EpochSlot slot)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(block);
+        if (specVersion < DynamicTempoSpec)
+        {
+            return IsDue(specVersion, block, netuid, tempo);
+        }
+
+        var b = (ulong)block;
+        return tempo > 0
+            && ((slot.PendingEpochAt > 0 && b >= slot.PendingEpochAt)
+                || slot.BlocksSinceLastStep + 1 > MaxTempo
+                || (b > slot.LastEpochBlock ? b - slot.LastEpochBlock : 0) >= tempo);
     }
 
     /// <summary>The first block after <paramref name="block"/> where the closed form (before spec 423) is due, or null for tempo 0.</summary>

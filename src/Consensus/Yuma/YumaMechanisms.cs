@@ -48,10 +48,13 @@ public static class YumaMechanisms
     }
 
     /// <summary>
-    /// Runs the epoch once per mechanism with its share of <paramref name="alpha"/> and aggregates per uid: emissions
-    /// summed, u16 terms as floor(existing + added·w_m) with w_m = part_m / alpha (U64F64), booleans OR-ed. Incentive is
-    /// not aggregated by the reference (only mechanism 0's value survives). Bonds stay per mechanism.
+    /// Runs the epoch once per mechanism with its share of <paramref name="alpha"/> and aggregates per uid: server and
+    /// validator emissions summed; the combined Emission and the u16 terms as floor(existing + added·w_m) with
+    /// w_m = part_m / alpha (U64F64; for alpha = 0, safe_div_or gives mechanism 0 the weight 1 and the others 0);
+    /// booleans OR-ed. Incentive is not aggregated by the reference (only mechanism 0's value survives). Bonds stay per
+    /// mechanism.
     /// </summary>
+    /// <remarks>mechanism.rs epoch_with_mechanisms, the same from spec 320 to HEAD (weighted_acc_alpha for emission).</remarks>
     public static (YumaOutput Aggregate, YumaOutput[] PerMechanism) Run(IReadOnlyList<YumaInput> mechanisms, ulong alpha, IReadOnlyList<ushort>? split = null)
     {
         ArgumentNullException.ThrowIfNull(mechanisms);
@@ -80,12 +83,12 @@ public static class YumaMechanisms
         for (int m = 0; m < outputs.Length; m++)
         {
             var o = outputs[m];
-            var weight = alpha == 0 ? U64F64.Zero : U64F64.FromNum(parts[m]).SafeDiv(U64F64.FromNum(alpha));
+            var weight = alpha == 0 ? (m == 0 ? U64F64.One : U64F64.Zero) : U64F64.FromNum(parts[m]).SafeDiv(U64F64.FromNum(alpha));
             for (int i = 0; i < n && i < o.StakeWeight.Length; i++)
             {
                 agg.ServerEmission[i] = SaturatingAdd(agg.ServerEmission[i], o.ServerEmission[i]);
                 agg.ValidatorEmission[i] = SaturatingAdd(agg.ValidatorEmission[i], o.ValidatorEmission[i]);
-                agg.Emission[i] = SaturatingAdd(agg.Emission[i], o.Emission[i]);
+                agg.Emission[i] = WeightedAlpha(agg.Emission[i], o.Emission[i], weight);
                 agg.StakeWeight[i] = Weighted(agg.StakeWeight[i], o.StakeWeight[i], weight);
                 agg.Consensus[i] = Weighted(agg.Consensus[i], o.Consensus[i], weight);
                 agg.Dividends[i] = Weighted(agg.Dividends[i], o.Dividends[i], weight);
@@ -103,6 +106,9 @@ public static class YumaMechanisms
         ulong value = U64F64.FromNum(existing).SaturatingAdd(U64F64.FromNum(added).SaturatingMul(weight)).SaturatingToU64();
         return value > ushort.MaxValue ? ushort.MaxValue : (ushort)value;
     }
+
+    private static ulong WeightedAlpha(ulong existing, ulong added, U64F64 weight) =>
+        U64F64.FromNum(existing).SaturatingAdd(U64F64.FromNum(added).SaturatingMul(weight)).SaturatingToU64();
 
     private static ulong SaturatingAdd(ulong a, ulong b) => a > ulong.MaxValue - b ? ulong.MaxValue : a + b;
 }

@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Bittensor.Ledger.Chain.Readers;
+using Bittensor.Ledger.Consensus.Yuma;
+
+namespace Bittensor.Ledger.Chain.Audit;
+
+/// <summary>
+/// Recomputes an observed epoch with the fixed-point port and compares it with what the chain wrote, bit for bit (issue
+/// 10, chain-adapter.md §5). Pure: everything comes from the <see cref="ObservedEpoch"/> (which a caller can rebuild from
+/// stored reads) and the optional rao_emission; no IO.
+/// </summary>
+public static class EpochAudit
+{
+    private static readonly string[] OutputItems =
+        ["LastMechansimStepBlock", "Incentive", "Bonds", "Dividends", "Consensus", "ValidatorTrust", "StakeWeight", "ValidatorPermit", "Active", "Emission"];
+
+    /// <summary>
+    /// The verdict on <paramref name="epoch"/>. Compared first (independent of the emission amount): Incentive and Bonds
+    /// per mechanism, then Dividends, Consensus, ValidatorTrust, StakeWeight, ValidatorPermit and Active. Then, only
+    /// when <paramref name="raoEmission"/> (the alpha the epoch distributed, which storage does not keep) is given: the
+    /// u64 Emission and each mechanism's <c>IncentiveAlphaEmittedToMiners</c>. Excluded uids are never compared.
+    /// Throws <see cref="UnsupportedSpecException"/> for an epoch block executed by a spec before 320.
+    /// </summary>
+    public static EpochVerdict Audit(ObservedEpoch epoch, ulong? raoEmission = null)
+    {
+        ArgumentNullException.ThrowIfNull(epoch);
+        var rules = EpochRules.For(epoch.Block.SpecVersion);
+        var notCompared = new List<string>();
+        var caveats = Caveats(epoch, rules);
+        EpochVerdict Verdict(EpochOutcome outcome, IReadOnlyList<EpochDifference> differences, string? reason = null) =>
+            new(epoch.Netuid, epoch.Block.Number, epoch.Block.SpecVersion, epoch.Inputs.Mechanisms, outcome, epoch.ExcludedUids,
+                differences, notCompared, epoch.RuntimeUpgrade, caveats, reason);
+
+        var missingOutputs = OutputItems.Where(epoch.Outputs.Missing.Contains).ToList();
+        if (missingOutputs.Count > 0)
+        {
+            return Verdict(EpochOutcome.Incomplete, [], $"the state at block {epoch.Block.Number} has no {string.Join(", ", missingOutputs)}");
+        }
+
+        var ranAt = Json.U64(epoch.Outputs.Value("LastMechansimStepBlock"));
+        if (ranAt != (ulong)epoch.Block.Number)
+        {
+            return Verdict(EpochOutcome.Incomplete, [], $"no epoch of subnet {epoch.Netuid} ran in block {epoch.Block.Number}: LastMechansimStepBlock there is {ranAt}");
+        }
+
+        var built = EpochInputs.Build(epoch, rules);
+        if (built.Inputs is null)
+        {
+            return Verdict(EpochOutcome.Incomplete, [], built.Reason);
+        }
+
+        // Without rao_emission the u16 and bool outputs of one mechanism are still exact: its aggregation weight is 1
+        // whatever the amount (mechanism.rs gives mechanism 0 the weight 1 even when nothing is distributed).
+        var alpha = raoEmission ?? EstimatedAlpha(epoch);
+        if (raoEmission is null)
+        {
+            notCompared.Add("Emission and IncentiveAlphaEmittedToMiners: the epoch's rao_emission is not stored (chain-adapter.md §5 c)");
+            if (built.Inputs.Count > 1 && alpha > 0)
+            {
+                notCompared.Add("(the aggregated u16 fields of this multi-mechanism epoch are weighted by mechanism shares of an estimated rao_emission, ΣEmission)");
+            }
+        }
+
+        if (rules.RankTrustPruning)
+        {
+            notCompared.Add("Rank, Trust, PruningScores: written before spec 365, not computed by the port");
+        }
+
+        var (aggregate, perMechanism) = YumaMechanisms.Run(built.Inputs, alpha, built.Split);
+        var compare = new Comparison(epoch, built.KeyOrder);
+        for (byte m = 0; m < perMechanism.Length; m++)
+        {
+            compare.U16s("Incentive", m, epoch.Outputs.Value("Incentive", m), perMechanism[m].Incentive);
+        }
+
+        for (byte m = 0; m < perMechanism.Length; m++)
+        {
+            compare.Bonds(m, epoch.Outputs.Rows("Bonds", m), perMechanism[m].Bonds);
+        }
+
+        compare.U16s("Dividends", 0, epoch.Outputs.Value("Dividends"), aggregate.Dividends);
+        compare.U16s("Consensus", 0, epoch.Outputs.Value("Consensus"), aggregate.Consensus);
+        compare.U16s("ValidatorTrust", 0, epoch.Outputs.Value("ValidatorTrust"), aggregate.ValidatorTrust);
+        compare.U16s("StakeWeight", 0, epoch.Outputs.Value("StakeWeight"), aggregate.StakeWeight);
+        compare.Bools("ValidatorPermit", epoch.Outputs.Value("ValidatorPermit"), aggregate.NewValidatorPermit);
+        compare.Bools("Active", epoch.Outputs.Value("Active"), aggregate.Active);
+        if (raoEmission is not null)
+        {
+            compare.U64s("Emission", 0, epoch.Outputs.Value("Emission") as JsonArray, aggregate.Emission);
+            for (byte m = 0; m < perMechanism.Length; m++)
+            {
+                var emitted = epoch.MinerEmissions.FirstOrDefault(e => e.Subnet.Mechanism == m);
+                compare.U64s("IncentiveAlphaEmittedToMiners", m, emitted is null ? null : new JsonArray([.. emitted.Emissions.Select(e => (JsonNode)e)]), perMechanism[m].ServerEmission);
+            }
+        }
+
+        return Verdict(compare.Differences.Count == 0 ? EpochOutcome.Match : EpochOutcome.Differs, compare.Differences);
+    }
+
+    private static List<string> Caveats(ObservedEpoch epoch, EpochRules rules)
+    {
+        var caveats = new List<string>();
+        if (epoch.RuntimeUpgrade)
+        {
+            caveats.Add($"block {epoch.Block.Number} is the first of spec {epoch.Block.SpecVersion}: its migrations ran before the epoch, after the state read at block {epoch.Block.Number - 1}");
+        }
+
+        var earlier = epoch.Events.OfType<IncentiveAlphaEmittedToMiners>().Select(e => e.Subnet.Netuid).Where(n => n < epoch.Netuid).Distinct().Order().ToList();
+        if (rules.RootDividendsAsStake && earlier.Count > 0)
+        {
+            caveats.Add($"subnet {string.Join(", ", earlier)} ran its epoch earlier in block {epoch.Block.Number} and, before spec {EpochRules.RootClaimableSpec}, paid root dividends as root stake this epoch then read");
+        }
+
+        return caveats;
+    }
+
+    /// <summary>ΣEmission at B: 0 when the epoch distributed nothing (or almost nothing); otherwise close to the amount.</summary>
+    private static ulong EstimatedAlpha(ObservedEpoch epoch)
+    {
+        UInt128 sum = 0;
+        foreach (var e in epoch.Outputs.Value("Emission") as JsonArray ?? [])
+        {
+            sum += Json.U64(e);
+        }
+
+        return sum > ulong.MaxValue ? ulong.MaxValue : (ulong)sum;
+    }
+
+    /// <summary>
+    /// Compares output vectors in the chain's layout: the epoch writes one entry per uid with a key, in uid order, so
+    /// position k is the k-th keyed uid (uid k when every uid has a key); positions past them are uids registered later.
+    /// </summary>
+    private sealed class Comparison(ObservedEpoch epoch, IReadOnlyList<ushort> keyOrder)
+    {
+        private readonly HashSet<ushort> _excluded = [.. epoch.ExcludedUids];
+
+        public List<EpochDifference> Differences { get; } = [];
+
+        public void U16s(string field, byte mechanism, JsonNode? chain, ushort[] ledger) =>
+            Vector(field, mechanism, chain as JsonArray, ledger.Length, k => Text(Json.U64(chain![k])), uid => Text(ledger[uid]));
+
+        public void U64s(string field, byte mechanism, JsonArray? chain, ulong[] ledger) =>
+            Vector(field, mechanism, chain, ledger.Length, k => Text(Json.U64(chain![k])), uid => Text(ledger[uid]));
+
+        public void Bools(string field, JsonNode? chain, bool[] ledger) =>
+            Vector(field, 0, chain as JsonArray, ledger.Length, k => Json.Bool(chain![k]) ? "true" : "false", uid => ledger[uid] ? "true" : "false");
+
+        public void Bonds(byte mechanism, IReadOnlyDictionary<ushort, IReadOnlyList<(ushort Column, ushort Value)>> chain, (ushort Col, ushort Val)[][] ledger)
+        {
+            foreach (var uid in keyOrder.Where(u => !_excluded.Contains(u)))
+            {
+                var stored = chain.TryGetValue(uid, out var row) ? row.Select(e => (e.Column, e.Value)).ToArray() : [];
+                var computed = uid < ledger.Length ? ledger[uid] : [];
+                if (!stored.SequenceEqual(computed))
+                {
+                    Differences.Add(new EpochDifference("Bonds", mechanism, uid, Row(stored), Row(computed)));
+                }
+            }
+        }
+
+        private void Vector(string field, byte mechanism, JsonArray? chain, int computed, Func<int, string> chainAt, Func<int, string> ledgerAt)
+        {
+            var stored = chain?.Count ?? 0;
+            for (var k = 0; k < Math.Max(stored, keyOrder.Count); k++)
+            {
+                var uid = k < keyOrder.Count ? keyOrder[k] : (ushort)k;
+                if (_excluded.Contains(uid))
+                {
+                    continue;
+                }
+
+                var chainText = k < stored ? chainAt(k) : "absent";
+                var ledgerText = k < keyOrder.Count ? (uid < computed ? ledgerAt(uid) : "0") : "absent";
+                if (chainText != ledgerText)
+                {
+                    Differences.Add(new EpochDifference(field, mechanism, uid, chainText, ledgerText));
+                }
+            }
+        }
+
+        private static string Row(IEnumerable<(ushort Col, ushort Val)> row) =>
+            "[" + string.Join(",", row.Select(e => $"[{e.Col},{e.Val}]")) + "]";
+
+        private static string Text(ulong value) => value.ToString(CultureInfo.InvariantCulture);
+    }
+}
