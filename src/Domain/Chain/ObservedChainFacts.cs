@@ -82,15 +82,16 @@ public sealed record EpochOutputsObserved(
 /// <summary>One <c>IncentiveAlphaEmittedToMiners</c>: the server emission per uid of one mechanism.</summary>
 public sealed record MinerEmissionsObserved(byte Mechanism, ulong[] Emissions);
 
-/// <summary>The first field where the chain and the ledger differ: which output, mechanism (null for per-subnet
-/// aggregates) and uid, and both values as text (u16, u64, bool or a bonds entry).</summary>
-public sealed record AuditDifference(string Field, byte? Mechanism, ushort? Uid, string Chain, string Ledger);
+/// <summary>The first field where the chain and the ledger differ: which output, mechanism (0 for per-subnet
+/// aggregates) and uid, and both values as text (u16, u64, bool or a bonds row).</summary>
+public sealed record AuditDifference(string Field, byte Mechanism, ushort Uid, string Chain, string Ledger);
 
 /// <summary>
 /// The audit's verdict on one observed epoch: <c>match</c> (every compared output identical to the u16 and the rao),
 /// <c>differs</c> (with the first difference and how many fields differ) or <c>incomplete</c> (the inputs did not
 /// allow a recomputation; <see cref="Reason"/> says why). <see cref="NotCompared"/> names the outputs the audit could
-/// not compare (e.g. emission when the epoch's emission amount cannot be determined).
+/// not compare (e.g. emission when the epoch's emission amount cannot be determined); <see cref="Caveats"/> when the
+/// state before the block may not be what the epoch saw (a runtime upgrade in the block, for instance).
 /// </summary>
 public sealed record EpochAudited(
     Block Block,
@@ -103,5 +104,6 @@ public sealed record EpochAudited(
     AuditDifference? FirstDifference,
     int Differences,
     IReadOnlyList<string> NotCompared,
+    IReadOnlyList<string> Caveats,
     string? Reason,
     bool RuntimeUpgrade) : IObservedChainFact;
