@@ -64,14 +64,15 @@ internal static class ChainSyncCommand
             var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
             if (parse.GetValue(common.Json))
             {
-                await output.WriteLineAsync(Json(report, seconds).ToJsonString(AuditCli.Json).AsMemory(), ct).ConfigureAwait(false);
+                // Not ct: after Ctrl-C the summary is still printed.
+                await output.WriteLineAsync(Json(report, seconds).ToJsonString(AuditCli.Json).AsMemory(), CancellationToken.None).ConfigureAwait(false);
             }
             else
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"subnets {string.Join(",", report.Netuids)}: blocks {report.FromBlock}..{report.NextBlock - 1} ({report.Blocks:N0} read, {report.Blocks / seconds:F1} blocks/s), " +
                     $"{report.Facts:N0} facts ({report.Appended:N0} appended, {report.AlreadyPresent:N0} already present), {report.Epochs} epochs, " +
-                    $"{report.RpcRequests:N0} RPC requests, {seconds:F1} s{(report.Interrupted ? "; interrupted: the next run resumes at block " + report.NextBlock.ToString(CultureInfo.InvariantCulture) : "")}").AsMemory(), ct).ConfigureAwait(false);
+                    $"{report.RpcRequests:N0} RPC requests, {seconds:F1} s{(report.Interrupted ? "; interrupted: the next run resumes at block " + report.NextBlock.ToString(CultureInfo.InvariantCulture) : "")}").AsMemory(), CancellationToken.None).ConfigureAwait(false);
             }
 
             return report.Interrupted && !isFollow ? ExitCodes.Interrupted : ExitCodes.Ok;

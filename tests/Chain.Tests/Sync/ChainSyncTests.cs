@@ -143,6 +143,53 @@ public sealed class ChainSyncTests : IDisposable
     }
 
     [Fact]
+    public async Task Follow_reads_each_block_as_it_is_finalized_and_ctrl_c_ends_it_cleanly_with_exit_0()
+    {
+        var db = await PostgresServer.CreateDatabaseAsync(nameof(ChainSyncTests) + "_follow");
+        var finalized = SyncChainBuilder.WeightsBlock;
+        await using var node = await ReplayNode.StartAsync();
+        SyncChainBuilder.Serve(SyncChainBuilder.Build(), node, () => Volatile.Read(ref finalized));
+        var start = Start(node, db, "--follow");
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+
+        var caughtUp = await WaitForCheckpointAsync(db, SyncChainBuilder.WeightsBlock + 1, process);
+        Volatile.Write(ref finalized, SyncChainBuilder.Last);
+        var followed = await WaitForCheckpointAsync(db, SyncChainBuilder.Last + 1, process);
+        using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await interrupt.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        caughtUp.ShouldBeTrue("the sync reached the finalized head: " + await error);
+        followed.ShouldBeTrue("the sync read the blocks finalized after it started");
+        process.ExitCode.ShouldBe(0, await error);
+        (await output).ShouldContain($"blocks {From}..{SyncChainBuilder.Last} ");
+        (await ScalarAsync(db, "select count(*) from ledger.mt_events")).ShouldBe(SyncChainBuilder.FactsOf52);
+    }
+
+    private static async Task<bool> WaitForCheckpointAsync(string db, long next, Process process)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            if (await ScalarOrZeroAsync(db, "select next_block from ledger.ledger_chain_checkpoints where netuid = 52") >= next)
+            {
+                return true;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        return false;
+    }
+
+    [Fact]
     public async Task A_second_sync_of_the_same_subnet_is_refused_and_names_the_holder()
     {
         var db = await PostgresServer.CreateDatabaseAsync(nameof(ChainSyncTests) + "_twice");

@@ -75,12 +75,15 @@ internal static class SyncChainBuilder
 
     /// <summary>Serves <paramref name="chain"/> with the head methods a sync asks first; <paramref name="finalized"/> is
     /// the last finalized block (the newest block by default).</summary>
-    public static void Serve(TestChain chain, ReplayNode node, long? finalized = null)
+    public static void Serve(TestChain chain, ReplayNode node, long? finalized = null) =>
+        Serve(chain, node, () => finalized ?? chain.Number);
+
+    /// <summary>Serves <paramref name="chain"/> with a finalized head that moves: <paramref name="finalized"/> is asked each time.</summary>
+    public static void Serve(TestChain chain, ReplayNode node, Func<long> finalized)
     {
         chain.ServeOn(node);
-        var last = finalized ?? chain.Number;
         node.Handle("system_chain", _ => "\"Bittensor test\"");
-        node.Handle("chain_getFinalizedHead", _ => $"\"{TestChain.HashOf(last)}\"");
+        node.Handle("chain_getFinalizedHead", _ => $"\"{TestChain.HashOf(finalized())}\"");
         // The runtime in force at block n is the one that executes block n + 1 (ServeOn's convention), up to the head.
         node.Handle("state_getRuntimeVersion", p =>
         {
