@@ -68,6 +68,41 @@ public sealed class ChainAuditTests : IDisposable
     }
 
     [Fact]
+    public async Task Explain_of_an_observed_epoch_shows_the_childkey_stake_the_weights_and_each_output_observed_beside_computed()
+    {
+        var clean = await SyncedAsync(nameof(ChainAuditTests) + "_explain", TestEpochTests.Classic());
+        var tampered = await SyncedAsync(nameof(ChainAuditTests) + "_explain_t", TestEpochTests.Classic().Tamper("Dividends", 1));
+        var block = TestEpochTests.Classic().Block.ToString(CultureInfo.InvariantCulture);
+
+        var json = await LedgerProcess.RunAsync("explain", "--netuid", "52", "--block", block, "--uid", "1", "--json", "--connection", clean);
+        var text = await LedgerProcess.RunAsync("explain", "--netuid", "52", "--block", block, "--uid", "2", "--connection", clean);
+        var differs = await LedgerProcess.RunAsync("explain", "--netuid", "52", "--block", block, "--uid", "1", "--connection", tampered);
+        var neither = await LedgerProcess.RunAsync("explain", "--netuid", "52", "--uid", "1", "--connection", clean);
+        var wrongBlock = await LedgerProcess.RunAsync("explain", "--netuid", "52", "--block", "5", "--uid", "1", "--connection", clean);
+
+        json.ExitCode.ShouldBe(0, json.Error);
+        var x = JsonNode.Parse(json.Output)!;
+        x["matches"]!.GetValue<bool>().ShouldBeTrue();
+        var parent = x["explanation"]!["stake"]!["parents"]!.AsArray().ShouldHaveSingleItem()!;
+        parent["hotkey"]!.GetValue<string>().ShouldBe(TestEpoch.Hotkey(9));
+        parent["proportion"]!.GetValue<ulong>().ShouldBe(ulong.MaxValue / 2);
+        x["explanation"]!["stake"]!["own_alpha"]!.GetValue<ulong>().ShouldBe(100_000_000_000UL);
+        x["explanation"]!["stake"]!["inherited_alpha"]!.GetValue<ulong>().ShouldBeGreaterThan(100_000_000_000UL, "the parent lends half of its 50 τ-equivalent alpha");
+        var terms = x["explanation"]!["terms"]!.AsArray();
+        terms.Select(t => t!["field"]!.GetValue<string>()).ShouldBe(["Incentive", "Dividends", "Consensus", "ValidatorTrust", "StakeWeight", "ValidatorPermit", "Active"]);
+        terms.ShouldAllBe(t => t!["observed"]!.GetValue<string>() == t["computed"]!.GetValue<string>());
+        text.ExitCode.ShouldBe(0, text.Error);
+        text.Output.ShouldContain("weights received, clipped at consensus");
+        text.Output.ShouldContain("the ledger's recomputation equals what the chain stored");
+        differs.ExitCode.ShouldBe(1);
+        differs.Output.ShouldContain("DIFFERS from what the chain stored");
+        neither.ExitCode.ShouldBe(2);
+        neither.Error.ShouldContain("give either --epoch E");
+        wrongBlock.ExitCode.ShouldBe(2);
+        wrongBlock.Error.ShouldContain("no observed epoch of subnet 52 at block 5");
+    }
+
+    [Fact]
     public async Task Nothing_to_audit_and_a_subnet_never_synced_are_exit_2()
     {
         var db = await SyncedAsync(nameof(ChainAuditTests) + "_empty", TestEpochTests.Classic());
