@@ -14,7 +14,7 @@ namespace Bittensor.Ledger.Cli.Chain;
 /// <summary>
 /// <c>ledger chain sync --netuid N[,N…] --from-block A (--to-block B | --follow)</c>: records the subnets' history from
 /// a subtensor node into the ledger (<see cref="SyncChain"/>). A progress bar on a terminal, a line every few seconds
-/// otherwise, a summary at the end (<c>--json</c> for machines). Ctrl-C ends after the blocks read in full are
+/// otherwise (on stderr with <c>--json</c>, so stdout stays one JSON document), a summary at the end. Ctrl-C ends after the blocks read in full are
 /// committed: exit 0 when following (that is how a follow ends), 130 otherwise.
 /// </summary>
 internal static class ChainSyncCommand
@@ -49,7 +49,7 @@ internal static class ChainSyncCommand
             {
                 report = live
                     ? await WithBarAsync(scope, Command, ct).ConfigureAwait(false)
-                    : await scope.Mediator.Send(Command(Lines(output, clock)), ct).ConfigureAwait(false);
+                    : await scope.Mediator.Send(Command(Lines(parse.GetValue(common.Json) ? error : output, clock)), ct).ConfigureAwait(false);
             }
             catch (ValidationException ex)
             {
