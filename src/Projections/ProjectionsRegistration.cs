@@ -24,7 +24,7 @@ public static class ProjectionsRegistration
 
         // Async by tailing: the audit read models are kept by the Projector (src/Projections/Tailing), which reads
         // mt_events by seq_id and so sees imported events too; their tables are Marten-managed schema objects
-        // (docs/adr/0006-projections.md).
+        // (docs/adr/0007-projections.md).
         foreach (var table in Flat.SelectMany(p => p.Tables).Concat(ProjectorTables.All()))
         {
             o.Storage.ExtendedSchemaObjects.Add(table);

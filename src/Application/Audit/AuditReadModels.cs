@@ -11,7 +11,7 @@ using Npgsql;
 namespace Bittensor.Ledger.Application.Audit;
 
 /// <summary>What every audit query does first: make sure the schema exists and that the tailing projections have
-/// caught up with the event log (docs/adr/0006-projections.md), so an answer never lags an import.</summary>
+/// caught up with the event log (docs/adr/0007-projections.md), so an answer never lags an import.</summary>
 public sealed class AuditReadModels(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, LockWaits? waits = null)
 {
     private Projector? _projector;

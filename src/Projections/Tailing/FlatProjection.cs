@@ -9,7 +9,7 @@ namespace Bittensor.Ledger.Projections.Tailing;
 public readonly record struct SequencedEvent(long Seq, ILedgerEvent Event);
 
 /// <summary>A read model kept as flat tables by the projector that tails <c>mt_events</c> by <c>seq_id</c>
-/// (docs/adr/0006-projections.md). Implementations are deterministic: every value they write comes from the events.</summary>
+/// (docs/adr/0007-projections.md). Implementations are deterministic: every value they write comes from the events.</summary>
 public interface IFlatProjection
 {
     /// <summary>The name `ledger rebuild NAME` and `ledger digest` use.</summary>

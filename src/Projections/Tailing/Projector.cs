@@ -29,7 +29,7 @@ public sealed record ProjectionDigest(string Name, string Digest, long Rows, lon
 
 /// <summary>Keeps the flat projections up to date by tailing <c>mt_events</c> in <c>seq_id</c> order, so events the
 /// bulk import wrote by COPY (which Marten's inline projections never see) are projected like any other
-/// (docs/adr/0006-projections.md). One projector runs at a time per database (an advisory lock); each page of
+/// (docs/adr/0007-projections.md). One projector runs at a time per database (an advisory lock); each page of
 /// events is written with the projections' checkpoints in one transaction, so a crash loses nothing and repeats
 /// nothing. Sequence gaps are safe to report as final because writers are serialized by the writer lock and each
 /// commits its sequence values in ascending order (ADR 0001): nothing below the visible maximum can still appear. A
