@@ -15,9 +15,12 @@ public static class EpochAudit
     private static readonly string[] OutputItems =
         ["LastMechansimStepBlock", "Incentive", "Bonds", "Dividends", "Consensus", "ValidatorTrust", "StakeWeight", "ValidatorPermit", "Active", "Emission"];
 
+    private static readonly string[] LegacyItems = ["Rank", "Trust", "PruningScores"];
+
     /// <summary>
     /// The verdict on <paramref name="epoch"/>. Compared first (independent of the emission amount): Incentive and Bonds
-    /// per mechanism, then Dividends, Consensus, ValidatorTrust, StakeWeight, ValidatorPermit and Active. Then, only
+    /// per mechanism, then Dividends, Consensus, ValidatorTrust, StakeWeight, before spec 365 Rank, Trust and
+    /// PruningScores (<see cref="LegacyTerms"/>), then ValidatorPermit and Active. Then, only
     /// when <paramref name="raoEmission"/> (the alpha the epoch distributed, which storage does not keep) is given: the
     /// u64 Emission and each mechanism's <c>IncentiveAlphaEmittedToMiners</c>. Excluded uids are never compared.
     /// Throws <see cref="UnsupportedSpecException"/> for an epoch block executed by a spec before 320.
@@ -62,12 +65,14 @@ public static class EpochAudit
             }
         }
 
-        if (rules.RankTrustPruning)
+        var legacy = rules.RankTrustPruning && !LegacyItems.Any(epoch.Outputs.Missing.Contains);
+        if (rules.RankTrustPruning && !legacy)
         {
-            notCompared.Add("Rank, Trust, PruningScores: written before spec 365, not computed by the port");
+            notCompared.Add($"Rank, Trust, PruningScores: spec {rules.Spec} writes them but the state at block {epoch.Block.Number} has no such items");
         }
 
-        var (aggregate, perMechanism) = YumaMechanisms.Run(built.Inputs, alpha, built.Split);
+        var inputs = legacy ? [.. built.Inputs.Select(i => i with { Trace = true })] : built.Inputs;
+        var (aggregate, perMechanism) = YumaMechanisms.Run(inputs, alpha, built.Split);
         var compare = new Comparison(epoch, built.KeyOrder);
         for (byte m = 0; m < perMechanism.Length; m++)
         {
@@ -83,6 +88,14 @@ public static class EpochAudit
         compare.U16s("Consensus", 0, epoch.Outputs.Value("Consensus"), aggregate.Consensus);
         compare.U16s("ValidatorTrust", 0, epoch.Outputs.Value("ValidatorTrust"), aggregate.ValidatorTrust);
         compare.U16s("StakeWeight", 0, epoch.Outputs.Value("StakeWeight"), aggregate.StakeWeight);
+        if (legacy)
+        {
+            var (rank, trust, pruning) = LegacyTerms.Aggregate(perMechanism, alpha, built.Split);
+            compare.U16s("Rank", 0, epoch.Outputs.Value("Rank"), rank);
+            compare.U16s("Trust", 0, epoch.Outputs.Value("Trust"), trust);
+            compare.U16s("PruningScores", 0, epoch.Outputs.Value("PruningScores"), pruning);
+        }
+
         compare.Bools("ValidatorPermit", epoch.Outputs.Value("ValidatorPermit"), aggregate.NewValidatorPermit);
         compare.Bools("Active", epoch.Outputs.Value("Active"), aggregate.Active);
         if (raoEmission is not null)

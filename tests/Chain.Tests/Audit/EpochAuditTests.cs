@@ -340,15 +340,41 @@ public sealed class EpochAuditTests
         verdict.NotCompared.Count.ShouldBe(2);
     }
 
+    /// <summary>A spec-343 chain (the real 343 metadata) also holds Rank, Trust and PruningScores, compared too.</summary>
     [Fact]
-    public async Task Before_365_rank_trust_and_pruning_scores_are_reported_as_not_compared()
+    public async Task Before_365_rank_trust_and_pruning_scores_are_compared()
     {
-        var (epoch, observed) = await ObserveAsync(TestEpochTests.Classic());
+        var classic = TestEpochTests.Classic();
+        var (epoch, observed) = await ObserveAsync(new TestEpoch
+        {
+            Spec = 343, Alpha = classic.Alpha, Root = classic.Root, Others = classic.Others, Children = classic.Children, Weights = classic.Weights, Bonds = classic.Bonds,
+        });
 
-        var verdict = EpochAudit.Audit(AsSpec(observed, 364), epoch.RaoEmission);
+        var verdict = EpochAudit.Audit(observed, epoch.RaoEmission);
 
+        verdict.SpecVersion.ShouldBe(343u);
         verdict.Outcome.ShouldBe(EpochOutcome.Match);
-        verdict.NotCompared.ShouldBe(["Rank, Trust, PruningScores: written before spec 365, not computed by the port"]);
+        verdict.NotCompared.ShouldBeEmpty();
+        observed.Outputs.Value("Trust")!.AsArray().Count.ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task Trust_is_the_share_of_rank_that_survives_clipping()
+    {
+        // Two equal validators agree on uid 2: nothing is clipped, so its trust is 1; validators receive no weight.
+        var (epoch, observed) = await ObserveAsync(new TestEpoch
+        {
+            Spec = 343,
+            Alpha = [100_000_000_000, 100_000_000_000, 0],
+            Weights = [[[(2, 65535)], [(2, 65535)]]],
+        }.Tamper("PruningScores", 1));
+
+        var verdict = EpochAudit.Audit(observed, epoch.RaoEmission);
+
+        observed.Outputs.Value("Trust")!.AsArray().Select(v => v!.GetValue<long>()).ShouldBe([0L, 0L, 65535L]);
+        observed.Outputs.Value("Rank")!.AsArray().Select(v => v!.GetValue<long>()).ShouldBe([0L, 0L, 65535L]);
+        // Combined emission (¼, ¼, ½) max-upscaled: ¼·65535/½ = 32767.5 rounds to 32768 (written as 32769).
+        verdict.Differences.ShouldHaveSingleItem().ShouldBe(new EpochDifference("PruningScores", 0, 1, "32769", "32768"));
     }
 
     [Fact]
