@@ -20,9 +20,11 @@ public static class EpochAudit
     /// <summary>
     /// The verdict on <paramref name="epoch"/>. Compared first (independent of the emission amount): Incentive and Bonds
     /// per mechanism, then Dividends, Consensus, ValidatorTrust, StakeWeight, before spec 365 Rank, Trust and
-    /// PruningScores (<see cref="LegacyTerms"/>), then ValidatorPermit and Active. Then, only
-    /// when <paramref name="raoEmission"/> (the alpha the epoch distributed, which storage does not keep) is given: the
-    /// u64 Emission and each mechanism's <c>IncentiveAlphaEmittedToMiners</c>. Excluded uids are never compared.
+    /// PruningScores (<see cref="LegacyTerms"/>), then ValidatorPermit and Active. Then the u64 Emission and each
+    /// mechanism's <c>IncentiveAlphaEmittedToMiners</c>, with <paramref name="raoEmission"/> (the alpha the epoch
+    /// distributed, which storage does not keep) when given; otherwise, for one mechanism, with the amount the written
+    /// floors agree on (<see cref="RaoInference"/>, noted in <see cref="EpochVerdict.RaoEmissionInferred"/>), and for
+    /// several not at all (listed in <see cref="EpochVerdict.NotCompared"/>). Excluded uids are never compared.
     /// Throws <see cref="UnsupportedSpecException"/> for an epoch block executed by a spec before 320.
     /// </summary>
     public static EpochVerdict Audit(ObservedEpoch epoch, ulong? raoEmission = null)
@@ -54,7 +56,14 @@ public static class EpochAudit
         }
 
         // Without rao_emission the u16 and bool outputs of one mechanism are still exact: its aggregation weight is 1
-        // whatever the amount (mechanism.rs gives mechanism 0 the weight 1 even when nothing is distributed).
+        // whatever the amount (mechanism.rs gives mechanism 0 the weight 1 even when nothing is distributed). Its u64
+        // outputs are compared with the amount their floors agree on.
+        string? inferred = null;
+        if (raoEmission is null && built.Inputs.Count == 1)
+        {
+            (raoEmission, inferred) = Infer(epoch, built);
+        }
+
         var alpha = raoEmission ?? EstimatedAlpha(epoch);
         if (raoEmission is null)
         {
@@ -108,7 +117,43 @@ public static class EpochAudit
             }
         }
 
-        return Verdict(compare.Differences.Count == 0 ? EpochOutcome.Match : EpochOutcome.Differs, compare.Differences);
+        return Verdict(compare.Differences.Count == 0 ? EpochOutcome.Match : EpochOutcome.Differs, compare.Differences) with
+        {
+            RaoEmission = raoEmission,
+            RaoEmissionInferred = inferred,
+        };
+    }
+
+    /// <summary>
+    /// One mechanism's rao_emission from the written Emission and miner emissions (<see cref="RaoInference"/>), with a
+    /// note saying so; 0 when the normalized emission is all zero (then every u64 output is 0 whatever the amount).
+    /// </summary>
+    private static (ulong? Rao, string? Note) Infer(ObservedEpoch epoch, EpochInputs built)
+    {
+        var trace = YumaEpoch.Run(built.Inputs![0] with { Trace = true, RaoEmission = 0 }).Trace!;
+        var excluded = epoch.ExcludedUids.ToHashSet();
+        var constraints = new List<(long X, ulong Observed)>();
+        void Add(JsonArray? written, Consensus.FixedPoint.I32F32[] normalized)
+        {
+            for (var k = 0; k < Math.Min(written?.Count ?? 0, built.KeyOrder.Count); k++)
+            {
+                var uid = built.KeyOrder[k];
+                if (!excluded.Contains(uid) && uid < normalized.Length)
+                {
+                    constraints.Add((normalized[uid].Bits, Json.U64(written![k])));
+                }
+            }
+        }
+
+        Add(epoch.Outputs.Value("Emission") as JsonArray, trace.NormalizedCombinedEmission);
+        if (epoch.MinerEmissions.FirstOrDefault(e => e.Subnet.Mechanism == 0) is { } miners)
+        {
+            Add(new JsonArray([.. miners.Emissions.Select(e => (JsonNode)e)]), trace.NormalizedServerEmission);
+        }
+
+        return RaoInference.Infer(constraints) is { } found
+            ? (found.Rao, $"rao_emission {found.Low}..{found.High}: {found.Agreeing} of {found.Total} written floors agree")
+            : (0, "rao_emission: every normalized emission is 0, so every u64 output is 0 whatever the amount");
     }
 
     private static List<string> Caveats(ObservedEpoch epoch, EpochRules rules)

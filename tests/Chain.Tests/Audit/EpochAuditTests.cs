@@ -33,14 +33,35 @@ public sealed class EpochAuditTests
     }
 
     [Fact]
-    public async Task Without_the_rao_emission_the_u64_fields_are_reported_as_not_compared()
+    public async Task Without_the_rao_emission_one_mechanism_is_compared_with_the_amount_its_floors_agree_on()
     {
-        var (_, observed) = await ObserveAsync(TestEpochTests.Classic().Tamper("Emission", 0).Tamper("IncentiveAlphaEmittedToMiners", 2));
+        var (epoch, observed) = await ObserveAsync(TestEpochTests.Classic());
 
         var verdict = EpochAudit.Audit(observed);
 
         verdict.Outcome.ShouldBe(EpochOutcome.Match);
-        verdict.NotCompared.ShouldHaveSingleItem().ShouldStartWith("Emission and IncentiveAlphaEmittedToMiners");
+        verdict.NotCompared.ShouldBeEmpty();
+        verdict.RaoEmissionInferred.ShouldBe("rao_emission 999999999999..1000000000000: 8 of 8 written floors agree");
+        verdict.RaoEmission.ShouldBe(999_999_999_999UL);
+        epoch.RaoEmission.ShouldBe(1_000_000_000_000UL);
+    }
+
+    [Fact]
+    public async Task Without_the_rao_emission_a_changed_emission_is_the_floor_that_disagrees()
+    {
+        var (epoch, observed) = await ObserveAsync(TestEpochTests.Classic().Tamper("IncentiveAlphaEmittedToMiners", 2));
+        var miners = epoch.Expected.PerMechanism[0].ServerEmission[2];
+        var (_, alone) = await ObserveAsync(TestEpochTests.Classic().Tamper("Emission", 0));
+
+        var verdict = EpochAudit.Audit(observed);
+        var absorbed = EpochAudit.Audit(alone);
+
+        verdict.Differences.ShouldBe([new EpochDifference("IncentiveAlphaEmittedToMiners", 0, 2, $"{miners + 1}", $"{miners}")]);
+        verdict.RaoEmissionInferred.ShouldBe("rao_emission 999999999999..1000000000000: 7 of 8 written floors agree");
+        // One more rao on uid 0 alone is explained by a slightly larger amount: without rao_emission only floors that
+        // no single amount explains can be found.
+        absorbed.RaoEmissionInferred.ShouldBe("rao_emission 1000000000001..1000000000001: 8 of 8 written floors agree");
+        absorbed.Outcome.ShouldBe(EpochOutcome.Match);
     }
 
     [Fact]
