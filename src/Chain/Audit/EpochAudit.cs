@@ -44,34 +44,15 @@ public static class EpochAudit
         }
 
         var ranAt = Json.U64(epoch.Outputs.Value("LastMechansimStepBlock"));
-        if (ranAt != (ulong)epoch.Block.Number)
+        if (ranAt != (ulong)epoch.Block.Number && epoch.MinerEmissions.Count == 0)
         {
-            return Verdict(EpochOutcome.Incomplete, [], $"no epoch of subnet {epoch.Netuid} ran in block {epoch.Block.Number}: LastMechansimStepBlock there is {ranAt}");
+            return Verdict(EpochOutcome.Incomplete, [], $"no epoch of subnet {epoch.Netuid} ran in block {epoch.Block.Number}: LastMechansimStepBlock there is {ranAt} and no IncentiveAlphaEmittedToMiners was emitted");
         }
 
         var built = EpochInputs.Build(epoch, rules);
         if (built.Inputs is null)
         {
             return Verdict(EpochOutcome.Incomplete, [], built.Reason);
-        }
-
-        // Without rao_emission the u16 and bool outputs of one mechanism are still exact: its aggregation weight is 1
-        // whatever the amount (mechanism.rs gives mechanism 0 the weight 1 even when nothing is distributed). Its u64
-        // outputs are compared with the amount their floors agree on.
-        string? inferred = null;
-        if (raoEmission is null && built.Inputs.Count == 1)
-        {
-            (raoEmission, inferred) = Infer(epoch, built);
-        }
-
-        var alpha = raoEmission ?? EstimatedAlpha(epoch);
-        if (raoEmission is null)
-        {
-            notCompared.Add("Emission and IncentiveAlphaEmittedToMiners: the epoch's rao_emission is not stored (chain-adapter.md §5 c)");
-            if (built.Inputs.Count > 1 && alpha > 0)
-            {
-                notCompared.Add("(the aggregated u16 fields of this multi-mechanism epoch are weighted by mechanism shares of an estimated rao_emission, ΣEmission)");
-            }
         }
 
         var legacy = rules.RankTrustPruning && !LegacyItems.Any(epoch.Outputs.Missing.Contains);
@@ -81,6 +62,43 @@ public static class EpochAudit
         }
 
         var inputs = legacy ? [.. built.Inputs.Select(i => i with { Trace = true })] : built.Inputs;
+
+        // Without rao_emission the u16 and bool outputs of one mechanism are still exact: its aggregation weight is 1
+        // whatever the amount (mechanism.rs gives mechanism 0 the weight 1 even when nothing is distributed). The u64
+        // outputs are compared with the amount their floors agree on; with several mechanisms, with the sum of the
+        // shares their miner emissions allow that leaves the fewest differences (the shares weight the aggregates).
+        string? inferred = null;
+        if (raoEmission is null && built.Inputs.Count == 1)
+        {
+            (raoEmission, inferred) = Infer(epoch, built);
+        }
+        else if (raoEmission is null && SplitCandidates(epoch, built) is { Candidates.Count: > 0 } split)
+        {
+            var best = split.Candidates.Select(a => (Alpha: a, Differences: Differences(epoch, built, inputs, a, legacy, u64: true))).MinBy(c => c.Differences.Count);
+            raoEmission = best.Alpha;
+            inferred = $"rao_emission {best.Alpha}: of the sums of the shares the miner emissions allow ({split.Ranges}), the one with the fewest differences";
+        }
+
+        if (raoEmission is null)
+        {
+            notCompared.Add("Emission and IncentiveAlphaEmittedToMiners: the epoch's rao_emission is not stored (chain-adapter.md §5 c) and the miner emissions do not bound it");
+            if (built.Inputs.Count > 1)
+            {
+                notCompared.Add("(the aggregated u16 fields of this multi-mechanism epoch are weighted by mechanism shares of an estimated rao_emission, ΣEmission)");
+            }
+        }
+
+        var differences = Differences(epoch, built, inputs, raoEmission ?? EstimatedAlpha(epoch), legacy, u64: raoEmission is not null);
+        return Verdict(differences.Count == 0 ? EpochOutcome.Match : EpochOutcome.Differs, differences) with
+        {
+            RaoEmission = raoEmission,
+            RaoEmissionInferred = inferred,
+        };
+    }
+
+    /// <summary>Every difference between the port run with <paramref name="alpha"/> and the chain, in the order of comparison.</summary>
+    private static List<EpochDifference> Differences(ObservedEpoch epoch, EpochInputs built, IReadOnlyList<YumaInput> inputs, ulong alpha, bool legacy, bool u64)
+    {
         var (aggregate, perMechanism) = YumaMechanisms.Run(inputs, alpha, built.Split);
         var compare = new Comparison(epoch, built.KeyOrder);
         for (byte m = 0; m < perMechanism.Length; m++)
@@ -107,21 +125,69 @@ public static class EpochAudit
 
         compare.Bools("ValidatorPermit", epoch.Outputs.Value("ValidatorPermit"), aggregate.NewValidatorPermit);
         compare.Bools("Active", epoch.Outputs.Value("Active"), aggregate.Active);
-        if (raoEmission is not null)
+        if (u64)
         {
             compare.U64s("Emission", 0, epoch.Outputs.Value("Emission") as JsonArray, aggregate.Emission);
             for (byte m = 0; m < perMechanism.Length; m++)
             {
-                var emitted = epoch.MinerEmissions.FirstOrDefault(e => e.Subnet.Mechanism == m);
-                compare.U64s("IncentiveAlphaEmittedToMiners", m, emitted is null ? null : new JsonArray([.. emitted.Emissions.Select(e => (JsonNode)e)]), perMechanism[m].ServerEmission);
+                compare.U64s("IncentiveAlphaEmittedToMiners", m, MinerEmissions(epoch, m), perMechanism[m].ServerEmission);
             }
         }
 
-        return Verdict(compare.Differences.Count == 0 ? EpochOutcome.Match : EpochOutcome.Differs, compare.Differences) with
+        return compare.Differences;
+    }
+
+    private static JsonArray? MinerEmissions(ObservedEpoch epoch, byte mechanism) =>
+        epoch.MinerEmissions.FirstOrDefault(e => e.Subnet.Mechanism == mechanism) is { } emitted
+            ? new JsonArray([.. emitted.Emissions.Select(e => (JsonNode)e)])
+            : null;
+
+    /// <summary>
+    /// Several mechanisms: each mechanism's share from its miner emissions (<see cref="RaoInference"/>), and the sums
+    /// of the shares in those ranges (the split gives mechanism 0 the remainder, so the shares add up to rao_emission);
+    /// at most 256 combinations, else the lowest shares only. None when a mechanism's shares are not bounded.
+    /// </summary>
+    private static (IReadOnlyList<ulong> Candidates, string Ranges) SplitCandidates(ObservedEpoch epoch, EpochInputs built)
+    {
+        var ranges = new List<(ulong Low, ulong High)>();
+        for (var m = 0; m < built.Inputs!.Count; m++)
         {
-            RaoEmission = raoEmission,
-            RaoEmissionInferred = inferred,
-        };
+            var trace = YumaEpoch.Run(built.Inputs[m] with { Trace = true, RaoEmission = 0 }).Trace!;
+            var constraints = Constraints(epoch, built, MinerEmissions(epoch, (byte)m), trace.NormalizedServerEmission);
+            if (RaoInference.Infer(constraints) is not { } found)
+            {
+                return ([], "");
+            }
+
+            ranges.Add((found.Low, found.High));
+        }
+
+        IEnumerable<UInt128> sums = [0];
+        var combinations = ranges.Aggregate(1.0, (c, r) => c * ((double)(r.High - r.Low) + 1));
+        foreach (var (low, high) in ranges)
+        {
+            var top = combinations <= 256 ? high : low;
+            sums = [.. sums.SelectMany(s => Enumerable.Range(0, (int)(top - low) + 1).Select(d => s + low + (ulong)d))];
+        }
+
+        return ([.. sums.Where(s => s <= ulong.MaxValue).Select(s => (ulong)s).Distinct().Order()],
+            string.Join(" + ", ranges.Select(r => $"{r.Low}..{r.High}")));
+    }
+
+    private static List<(long X, ulong Observed)> Constraints(ObservedEpoch epoch, EpochInputs built, JsonArray? written, Consensus.FixedPoint.I32F32[] normalized)
+    {
+        var excluded = epoch.ExcludedUids.ToHashSet();
+        var constraints = new List<(long X, ulong Observed)>();
+        for (var k = 0; k < Math.Min(written?.Count ?? 0, built.KeyOrder.Count); k++)
+        {
+            var uid = built.KeyOrder[k];
+            if (!excluded.Contains(uid) && uid < normalized.Length)
+            {
+                constraints.Add((normalized[uid].Bits, Json.U64(written![k])));
+            }
+        }
+
+        return constraints;
     }
 
     /// <summary>
@@ -131,26 +197,8 @@ public static class EpochAudit
     private static (ulong? Rao, string? Note) Infer(ObservedEpoch epoch, EpochInputs built)
     {
         var trace = YumaEpoch.Run(built.Inputs![0] with { Trace = true, RaoEmission = 0 }).Trace!;
-        var excluded = epoch.ExcludedUids.ToHashSet();
-        var constraints = new List<(long X, ulong Observed)>();
-        void Add(JsonArray? written, Consensus.FixedPoint.I32F32[] normalized)
-        {
-            for (var k = 0; k < Math.Min(written?.Count ?? 0, built.KeyOrder.Count); k++)
-            {
-                var uid = built.KeyOrder[k];
-                if (!excluded.Contains(uid) && uid < normalized.Length)
-                {
-                    constraints.Add((normalized[uid].Bits, Json.U64(written![k])));
-                }
-            }
-        }
-
-        Add(epoch.Outputs.Value("Emission") as JsonArray, trace.NormalizedCombinedEmission);
-        if (epoch.MinerEmissions.FirstOrDefault(e => e.Subnet.Mechanism == 0) is { } miners)
-        {
-            Add(new JsonArray([.. miners.Emissions.Select(e => (JsonNode)e)]), trace.NormalizedServerEmission);
-        }
-
+        var constraints = Constraints(epoch, built, epoch.Outputs.Value("Emission") as JsonArray, trace.NormalizedCombinedEmission);
+        constraints.AddRange(Constraints(epoch, built, MinerEmissions(epoch, 0), trace.NormalizedServerEmission));
         return RaoInference.Infer(constraints) is { } found
             ? (found.Rao, $"rao_emission {found.Low}..{found.High}: {found.Agreeing} of {found.Total} written floors agree")
             : (0, "rao_emission: every normalized emission is 0, so every u64 output is 0 whatever the amount");

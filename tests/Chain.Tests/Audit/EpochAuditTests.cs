@@ -216,10 +216,10 @@ public sealed class EpochAuditTests
     {
         var (_, observed) = await ObserveAsync(TestEpochTests.Classic());
 
-        var verdict = EpochAudit.Audit(observed with { Outputs = observed.Inputs });
+        var verdict = EpochAudit.Audit(observed with { Outputs = observed.Inputs, Events = [] });
 
         verdict.Outcome.ShouldBe(EpochOutcome.Incomplete);
-        verdict.Reason.ShouldBe($"no epoch of subnet 52 ran in block {B}: LastMechansimStepBlock there is {B - 361}");
+        verdict.Reason.ShouldBe($"no epoch of subnet 52 ran in block {B}: LastMechansimStepBlock there is {B - 361} and no IncentiveAlphaEmittedToMiners was emitted");
     }
 
     [Fact]
@@ -345,7 +345,7 @@ public sealed class EpochAuditTests
     }
 
     [Fact]
-    public async Task A_two_mechanism_epoch_without_its_rao_emission_still_matches_on_the_u16_fields()
+    public async Task A_two_mechanism_epoch_without_its_rao_emission_is_audited_with_the_sum_of_its_shares()
     {
         var (_, observed) = await ObserveAsync(new TestEpoch
         {
@@ -358,7 +358,45 @@ public sealed class EpochAuditTests
         var verdict = EpochAudit.Audit(observed);
 
         verdict.Outcome.ShouldBe(EpochOutcome.Match);
-        verdict.NotCompared.Count.ShouldBe(2);
+        verdict.NotCompared.ShouldBeEmpty();
+        verdict.RaoEmission.ShouldBe(987_654_321_123UL);
+        verdict.RaoEmissionInferred.ShouldBe("rao_emission 987654321123: of the sums of the shares the miner emissions allow (602825556495..602825556496 + 384828764626..384828764627), the one with the fewest differences");
+    }
+
+    [Fact]
+    public async Task A_tampered_second_mechanism_output_is_named_with_its_mechanism()
+    {
+        var (epoch, observed) = await ObserveAsync(new TestEpoch
+        {
+            Alpha = [300_000_000_000, 200_000_000_000, 0, 0],
+            Weights = [[[(2, 65535), (3, 100)], [(2, 65535)]], [[(3, 65535)], [(2, 20000), (3, 65535)]]],
+            EmissionSplit = [40_000, 25_535],
+        }.Tamper("Incentive", 2, mechanism: 1));
+        var incentive = epoch.Expected.PerMechanism[1].Incentive[2];
+
+        var verdict = EpochAudit.Audit(observed);
+
+        verdict.Differences.ShouldBe([new EpochDifference("Incentive", 1, 2, $"{incentive + 1}", $"{incentive}")]);
+    }
+
+    /// <summary>An even split of an odd amount gives mechanism 0 one rao more, which moves the aggregates' weights off ½.</summary>
+    [Theory]
+    [InlineData(1_000_000_000_001UL)]
+    [InlineData(1_000_000_000_000UL)]
+    public async Task An_even_split_is_audited_with_the_parity_of_its_amount(ulong rao)
+    {
+        var (epoch, observed) = await ObserveAsync(new TestEpoch
+        {
+            Alpha = [300_000_000_000, 300_000_000_000, 0, 0],
+            Weights = [[[(2, 65535), (3, 65535)], [(2, 65535), (3, 65535)]], [[(3, 65535)], [(3, 65535)]]],
+            RaoEmission = rao,
+        });
+
+        var verdict = EpochAudit.Audit(observed);
+
+        verdict.Outcome.ShouldBe(EpochOutcome.Match);
+        verdict.RaoEmission.ShouldBe(rao);
+        epoch.Expected.Aggregate.StakeWeight.ShouldNotBeEmpty();
     }
 
     /// <summary>A spec-343 chain (the real 343 metadata) also holds Rank, Trust and PruningScores, compared too.</summary>
