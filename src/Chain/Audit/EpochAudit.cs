@@ -145,7 +145,7 @@ public static class EpochAudit
     /// <summary>
     /// Several mechanisms: each mechanism's share from its miner emissions (<see cref="RaoInference"/>), and the sums
     /// of the shares in those ranges (the split gives mechanism 0 the remainder, so the shares add up to rao_emission);
-    /// at most 256 combinations, else the lowest shares only. None when a mechanism's shares are not bounded.
+    /// at most 64 combinations, else the lowest shares only. None when a mechanism's shares are not bounded.
     /// </summary>
     private static (IReadOnlyList<ulong> Candidates, string Ranges) SplitCandidates(ObservedEpoch epoch, EpochInputs built)
     {
@@ -166,7 +166,7 @@ public static class EpochAudit
         var combinations = ranges.Aggregate(1.0, (c, r) => c * ((double)(r.High - r.Low) + 1));
         foreach (var (low, high) in ranges)
         {
-            var top = combinations <= 256 ? high : low;
+            var top = combinations <= 64 ? high : low;
             sums = [.. sums.SelectMany(s => Enumerable.Range(0, (int)(top - low) + 1).Select(d => s + low + (ulong)d))];
         }
 
@@ -250,7 +250,7 @@ public static class EpochAudit
             Vector(field, mechanism, chain, ledger.Length, k => Text(Json.U64(chain![k])), uid => Text(ledger[uid]));
 
         public void Bools(string field, JsonNode? chain, bool[] ledger) =>
-            Vector(field, 0, chain as JsonArray, ledger.Length, k => Json.Bool(chain![k]) ? "true" : "false", uid => ledger[uid] ? "true" : "false");
+            Vector(field, 0, chain as JsonArray, ledger.Length, k => Json.Bool(chain![k]) ? "true" : "false", uid => ledger[uid] ? "true" : "false", "false");
 
         public void Bonds(byte mechanism, IReadOnlyDictionary<ushort, IReadOnlyList<(ushort Column, ushort Value)>> chain, (ushort Col, ushort Val)[][] ledger)
         {
@@ -265,7 +265,8 @@ public static class EpochAudit
             }
         }
 
-        private void Vector(string field, byte mechanism, JsonArray? chain, int computed, Func<int, string> chainAt, Func<int, string> ledgerAt)
+        /// <summary>A keyed uid at or past n has no computed value: the epoch writes the default for it.</summary>
+        private void Vector(string field, byte mechanism, JsonArray? chain, int computed, Func<int, string> chainAt, Func<int, string> ledgerAt, string absent = "0")
         {
             var stored = chain?.Count ?? 0;
             for (var k = 0; k < Math.Max(stored, keyOrder.Count); k++)
@@ -277,7 +278,7 @@ public static class EpochAudit
                 }
 
                 var chainText = k < stored ? chainAt(k) : "absent";
-                var ledgerText = k < keyOrder.Count ? (uid < computed ? ledgerAt(uid) : "0") : "absent";
+                var ledgerText = k < keyOrder.Count ? (uid < computed ? ledgerAt(uid) : absent) : "absent";
                 if (chainText != ledgerText)
                 {
                     Differences.Add(new EpochDifference(field, mechanism, uid, chainText, ledgerText));
