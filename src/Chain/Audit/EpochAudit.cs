@@ -22,9 +22,10 @@ public static class EpochAudit
     /// per mechanism, then Dividends, Consensus, ValidatorTrust, StakeWeight, before spec 365 Rank, Trust and
     /// PruningScores (<see cref="LegacyTerms"/>), then ValidatorPermit and Active. Then the u64 Emission and each
     /// mechanism's <c>IncentiveAlphaEmittedToMiners</c>, with <paramref name="raoEmission"/> (the alpha the epoch
-    /// distributed, which storage does not keep) when given; otherwise, for one mechanism, with the amount the written
-    /// floors agree on (<see cref="RaoInference"/>, noted in <see cref="EpochVerdict.RaoEmissionInferred"/>), and for
-    /// several not at all (listed in <see cref="EpochVerdict.NotCompared"/>). Excluded uids are never compared.
+    /// distributed, which storage does not keep) when given; otherwise with the amount the written floors agree on
+    /// (<see cref="RaoInference"/>; with several mechanisms, the sum of the shares their miner emissions allow), noted
+    /// in <see cref="EpochVerdict.RaoEmissionInferred"/>; when nothing bounds it, not at all (listed in
+    /// <see cref="EpochVerdict.NotCompared"/>). Excluded uids are never compared.
     /// Throws <see cref="UnsupportedSpecException"/> for an epoch block executed by a spec before 320.
     /// </summary>
     public static EpochVerdict Audit(ObservedEpoch epoch, ulong? raoEmission = null)
