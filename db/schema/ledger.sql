@@ -458,6 +458,13 @@ CREATE TABLE IF NOT EXISTS ledger.ledger_run (
     completed_at    timestamp with time zone    NULL,
 CONSTRAINT pkey_ledger_run_id PRIMARY KEY (id)
 );
+CREATE TABLE IF NOT EXISTS ledger.ledger_chain_checkpoints (
+    netuid          integer    NOT NULL,
+    next_block      bigint     NOT NULL,
+    last_hash       varchar    NOT NULL,
+    spec_version    bigint     NOT NULL,
+CONSTRAINT pkey_ledger_chain_checkpoints_netuid PRIMARY KEY (netuid)
+);
 CREATE TABLE IF NOT EXISTS ledger.stake_history (
     seq_id     bigint     NOT NULL,
     ordinal    integer    NOT NULL,
@@ -582,6 +589,63 @@ CREATE TABLE IF NOT EXISTS ledger.supply_block (
     delta    numeric    NOT NULL,
 CONSTRAINT pkey_supply_block_asset_block_kind PRIMARY KEY (asset, block, kind)
 );
+CREATE TABLE IF NOT EXISTS ledger.chain_events (
+    seq_id          bigint     NOT NULL,
+    netuid          integer    NOT NULL,
+    block           bigint     NOT NULL,
+    event_index     integer    NOT NULL,
+    phase           varchar    NOT NULL,
+    extrinsic       integer    NULL,
+    kind            varchar    NOT NULL,
+    spec_version    bigint     NOT NULL,
+CONSTRAINT pkey_chain_events_seq_id PRIMARY KEY (seq_id)
+);
+
+CREATE INDEX ix_chain_events_block ON ledger.chain_events USING btree (netuid, block, event_index);
+CREATE TABLE IF NOT EXISTS ledger.chain_epoch_inputs (
+    seq_id                 bigint       NOT NULL,
+    netuid                 integer      NOT NULL,
+    block                  bigint       NOT NULL,
+    spec_version           bigint       NOT NULL,
+    parent_spec_version    bigint       NOT NULL,
+    mechanisms             integer      NOT NULL,
+    runtime_upgrade        boolean      NOT NULL,
+    excluded_uids          integer[]    NOT NULL,
+CONSTRAINT pkey_chain_epoch_inputs_seq_id PRIMARY KEY (seq_id)
+);
+
+CREATE INDEX ix_chain_epoch_inputs_block ON ledger.chain_epoch_inputs USING btree (netuid, block);
+CREATE TABLE IF NOT EXISTS ledger.chain_epoch_outputs (
+    seq_id          bigint     NOT NULL,
+    netuid          integer    NOT NULL,
+    block           bigint     NOT NULL,
+    spec_version    bigint     NOT NULL,
+CONSTRAINT pkey_chain_epoch_outputs_seq_id PRIMARY KEY (seq_id)
+);
+
+CREATE INDEX ix_chain_epoch_outputs_block ON ledger.chain_epoch_outputs USING btree (netuid, block);
+CREATE TABLE IF NOT EXISTS ledger.chain_verdicts (
+    seq_id             bigint       NOT NULL,
+    netuid             integer      NOT NULL,
+    block              bigint       NOT NULL,
+    spec_version       bigint       NOT NULL,
+    rule_set           varchar      NOT NULL,
+    mechanisms         integer      NOT NULL,
+    verdict            varchar      NOT NULL,
+    excluded_uids      integer[]    NOT NULL,
+    first_field        varchar      NULL,
+    first_mechanism    integer      NULL,
+    first_uid          integer      NULL,
+    first_chain        varchar      NULL,
+    first_ledger       varchar      NULL,
+    differences        integer      NOT NULL,
+    not_compared       text[]       NOT NULL,
+    reason             varchar      NULL,
+    runtime_upgrade    boolean      NOT NULL,
+CONSTRAINT pkey_chain_verdicts_seq_id PRIMARY KEY (seq_id)
+);
+
+CREATE INDEX ix_chain_verdicts_block ON ledger.chain_verdicts USING btree (netuid, block, seq_id);
 CREATE TABLE IF NOT EXISTS ledger.projection_checkpoint (
     name      varchar    NOT NULL,
     seq_id    bigint     NOT NULL,

@@ -85,9 +85,13 @@ public sealed class ChainReader : IAsyncDisposable
     }
 
     /// <summary>Every event record of block <paramref name="number"/>.</summary>
-    public async Task<BlockEvents> EventsAsync(long number, CancellationToken cancellationToken)
+    public async Task<BlockEvents> EventsAsync(long number, CancellationToken cancellationToken) =>
+        await EventsAsync(await BlockAsync(number, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Every event record of <paramref name="block"/>, already looked up.</summary>
+    public async Task<BlockEvents> EventsAsync(BlockRef block, CancellationToken cancellationToken)
     {
-        var block = await BlockAsync(number, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(block);
         var runtime = await RuntimeAsync(block, cancellationToken).ConfigureAwait(false);
         var raw = await Rpc.GetStorageAsync(runtime.Keys.Prefix(runtime.Events.Storage), block.Hash, cancellationToken).ConfigureAwait(false);
         var records = raw is null ? [] : Decode(block, "System.Events", () => runtime.Events.Decode(raw));

@@ -96,6 +96,8 @@ public static partial class CliErrors
         AuditCli.BadInputException or NotFoundException or RuleViolationException or YumaInputException =>
             (e.Message, ExitCodes.BadInput),
         PostgresUnavailableException => (e.Message, ExitCodes.Failure),
+        Application.ChainSync.ChainSyncRefusedException refused =>
+            ($"chain sync: {e.Message}", refused.Field is "--from-block" or "--to-block" or "--netuid" && !refused.Reason.Contains("already being synced", StringComparison.Ordinal) ? ExitCodes.BadInput : ExitCodes.Failure),
         ChainRpcException or ChainDecodeException or ChainMetadataException or UnknownStorageException or ChainLayoutException => ($"chain: {e.Message}", ExitCodes.Failure),
         PostgresException pg => (DescribePostgres(pg), ExitCodes.Failure),
         NpgsqlException { InnerException: SocketException socket } =>

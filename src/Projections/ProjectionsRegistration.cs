@@ -1,4 +1,5 @@
 using Bittensor.Ledger.Projections.BondsHistory;
+using Bittensor.Ledger.Projections.ChainHistory;
 using Bittensor.Ledger.Projections.EmissionHistory;
 using Bittensor.Ledger.Projections.Metagraph;
 using Bittensor.Ledger.Projections.StakeLedger;
@@ -41,5 +42,6 @@ public static class ProjectionsRegistration
         new WeightsHistoryProjection(),
         new NeuronHistoryProjection(),
         new SupplyProjection(),
+        new ChainHistoryProjection(),
     ];
 }

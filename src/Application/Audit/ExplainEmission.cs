@@ -40,7 +40,45 @@ public sealed record BondEntry(ushort Uid, ushort Value);
 public sealed record MechanismExplanation(
     ushort Mechanism, Fixed Stake, Fixed ActiveStake, IReadOnlyList<ReceivedWeight> Weights, Fixed Consensus, Fixed Incentive,
     Fixed ValidatorTrust, Fixed Dividends, IReadOnlyList<BondEntry> PreviousBonds, long? PreviousBondsSeq, IReadOnlyList<BondEntry> NewBonds,
-    Fixed NormalizedServerEmission, Fixed NormalizedValidatorEmission);
+    Fixed NormalizedServerEmission, Fixed NormalizedValidatorEmission)
+{
+    /// <summary>One mechanism's part of an explanation, from the epoch's input and its Yuma trace: the weights the uid
+    /// received (stored, normalized, clipped at its consensus, each validator's active stake), its terms and bonds. The
+    /// same for an epoch the ledger computed (`explain --epoch`) and one the chain ran (`explain --block`).</summary>
+    /// <param name="hotkeyOf">The hotkey of a validator uid.</param>
+    /// <param name="weightSource">Where a validator's stored row came from (event seq and block), when known.</param>
+    public static MechanismExplanation Of(ushort mechanism, YumaInput input, YumaTrace trace, ushort uid, Func<ushort, string> hotkeyOf,
+        Func<ushort, (long? Seq, ulong? Block)> weightSource, IReadOnlyList<BondEntry> newBonds, long? previousBondsSeq)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(trace);
+        ArgumentNullException.ThrowIfNull(hotkeyOf);
+        ArgumentNullException.ThrowIfNull(weightSource);
+        var consensus = trace.Consensus[uid];
+        var received = new List<ReceivedWeight>();
+        for (var i = 0; i < trace.Weights.Length; i++)
+        {
+            foreach (var (col, val) in trace.Weights[i])
+            {
+                if (col != uid)
+                {
+                    continue;
+                }
+
+                var clipped = val < consensus ? val : consensus;
+                var storedValue = input.Weights[i].FirstOrDefault(w => w.Col == uid).Val;
+                var source = weightSource((ushort)i);
+                received.Add(new ReceivedWeight((ushort)i, hotkeyOf((ushort)i), source.Seq, source.Block, storedValue, Fixed.Of(val), Fixed.Of(clipped),
+                    clipped < val, Fixed.Of(trace.ActiveStake[i])));
+            }
+        }
+
+        return new MechanismExplanation(mechanism, Fixed.Of(trace.Stake[uid]), Fixed.Of(trace.ActiveStake[uid]), received,
+            Fixed.Of(consensus), Fixed.Of(trace.Incentive[uid]), Fixed.Of(trace.ValidatorTrust[uid]), Fixed.Of(trace.Dividends[uid]),
+            uid < input.Bonds.Length ? [.. input.Bonds[uid].Select(b => new BondEntry(b.Col, b.Val))] : [], previousBondsSeq, newBonds,
+            Fixed.Of(trace.NormalizedServerEmission[uid]), Fixed.Of(trace.NormalizedValidatorEmission[uid]));
+    }
+}
 
 public sealed record PostingLine(long Seq, int Ordinal, string Reason, string From, string To, ulong Amount);
 
@@ -149,32 +187,12 @@ public sealed class ExplainEmissionHandler(IDocumentStore store, NpgsqlDataSourc
         var mechanisms = new List<MechanismExplanation>();
         for (var m = 0; m < traced.Length; m++)
         {
-            var trace = traced[m].Trace!;
-            var input = recomputed.Inputs[m];
-            var consensus = trace.Consensus[uid];
-            var received = new List<ReceivedWeight>();
-            for (var i = 0; i < trace.Weights.Length; i++)
-            {
-                foreach (var (col, val) in trace.Weights[i])
-                {
-                    if (col != uid)
-                    {
-                        continue;
-                    }
-
-                    var clipped = val < consensus ? val : consensus;
-                    var storedValue = input.Weights[i].FirstOrDefault(w => w.Col == uid).Val;
-                    var source = weightSeqs.GetValueOrDefault(((ushort)m, (ushort)i));
-                    received.Add(new ReceivedWeight((ushort)i, engine.State.Subnet(query.NetUid)!.HotkeyAt(new Uid((ushort)i)).Address,
-                        source.Seq, source.Block, storedValue, Fixed.Of(val), Fixed.Of(clipped), clipped < val, Fixed.Of(trace.ActiveStake[i])));
-                }
-            }
-
-            var newBonds = recorded.Bonds.FirstOrDefault(b => b.Mechanism == m && b.Uid == query.Uid)?.Row.Select(b => new BondEntry(b.Uid, b.Value)).ToList() ?? [];
-            mechanisms.Add(new MechanismExplanation((ushort)m, Fixed.Of(trace.Stake[uid]), Fixed.Of(trace.ActiveStake[uid]), received,
-                Fixed.Of(consensus), Fixed.Of(trace.Incentive[uid]), Fixed.Of(trace.ValidatorTrust[uid]), Fixed.Of(trace.Dividends[uid]),
-                [.. input.Bonds[uid].Select(b => new BondEntry(b.Col, b.Val))], previousBonds.TryGetValue((ushort)m, out var previousSeq) ? previousSeq : null, newBonds,
-                Fixed.Of(trace.NormalizedServerEmission[uid]), Fixed.Of(trace.NormalizedValidatorEmission[uid])));
+            var source = m;
+            mechanisms.Add(MechanismExplanation.Of((ushort)m, recomputed.Inputs[m], traced[m].Trace!, query.Uid.Value,
+                v => engine.State.Subnet(query.NetUid)!.HotkeyAt(new Uid(v)).Address,
+                v => weightSeqs.GetValueOrDefault(((ushort)source, v)),
+                recorded.Bonds.FirstOrDefault(b => b.Mechanism == m && b.Uid == query.Uid)?.Row.Select(b => new BondEntry(b.Uid, b.Value)).ToList() ?? [],
+                previousBonds.TryGetValue((ushort)m, out var previousSeq) ? previousSeq : null));
         }
 
         var postings = posted?.Postings.Select((p, i) => (Line: new PostingLine(postedSeq!.Value, i, p.Reason.ToString(), p.From.ToString(), p.To.ToString(), p.Amount.Value), p.Uid, p.IsAccrual)).ToList() ?? [];

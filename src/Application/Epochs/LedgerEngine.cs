@@ -41,6 +41,14 @@ public sealed class LedgerEngine
     public bool TryApply(ILedgerEvent e, out RuleViolation? violation)
     {
         ArgumentNullException.ThrowIfNull(e);
+        // Facts observed on a real chain describe a coinbase this engine did not run: the chain read model keeps
+        // them, the books do not (docs/adr/0012-observed-chain-facts.md).
+        if (e is Domain.Chain.IObservedChainFact)
+        {
+            violation = null;
+            return true;
+        }
+
         // The coinbase of blocks up to a new event's block runs before an event that changes what the coinbase reads
         // (issuance, shares, subnets) or that drains the pots; other events leave it lagging, which changes no amount
         // (the inputs between are the same) and saves a coinbase step per block on imports. An event the rules reject

@@ -45,6 +45,10 @@ public sealed class PreparedBatch
     internal Dictionary<string, long> Streams { get; } = new(StringComparer.Ordinal);
 
     internal Dictionary<ushort, SubnetStatusDelta> Status { get; } = [];
+
+    /// <summary>More writes that must commit with these events or not at all (a sync's checkpoint), run in the
+    /// batch's transaction after the events and their keys.</summary>
+    public Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task>? AlsoInTransaction { get; set; }
 }
 
 /// <summary>Appends a batch of events in one transaction by binary COPY straight into Marten's tables, together
@@ -213,29 +217,18 @@ public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents s
         trace?.Add(Import.ImportTrace.Step.WriteCopyKeys, t);
         t = System.Diagnostics.Stopwatch.GetTimestamp();
         await UpsertStatusAsync(connection, tx, batch.Status, ct).ConfigureAwait(false);
+        if (batch.AlsoInTransaction is { } also)
+        {
+            await also(connection, tx, ct).ConfigureAwait(false);
+        }
+
         await tx.CommitAsync(ct).ConfigureAwait(false);
         trace?.Add(Import.ImportTrace.Step.WriteStatusCommit, t);
     }
 
     /// <summary>The natural keys of <paramref name="keys"/> already in the store.</summary>
-    public async Task<HashSet<string>> ExistingKeysAsync(IReadOnlyCollection<string> keys, CancellationToken ct)
-    {
-        var existing = new HashSet<string>(StringComparer.Ordinal);
-        if (keys.Count == 0)
-        {
-            return existing;
-        }
-
-        await using var cmd = dataSource.CreateCommand($"select natural_key from {ImportKeys.QualifiedName} where natural_key = any(@keys)");
-        cmd.Parameters.AddWithValue("keys", keys.ToArray());
-        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
-        {
-            existing.Add(reader.GetString(0));
-        }
-
-        return existing;
-    }
+    public Task<HashSet<string>> ExistingKeysAsync(IReadOnlyCollection<string> keys, CancellationToken ct) =>
+        ImportKeys.ExistingAsync(dataSource, keys, ct);
 
     private static async Task UpsertStatusAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Dictionary<ushort, SubnetStatusDelta> deltas, CancellationToken ct)
     {

@@ -11,6 +11,28 @@ public static class ImportKeys
 
     public static string QualifiedName => $"{LedgerStore.Schema}.{TableName}";
 
+    /// <summary>The natural keys of <paramref name="keys"/> already in the store.</summary>
+    public static async Task<HashSet<string>> ExistingAsync(Npgsql.NpgsqlDataSource dataSource, IReadOnlyCollection<string> keys, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(keys);
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        if (keys.Count == 0)
+        {
+            return existing;
+        }
+
+        await using var cmd = dataSource.CreateCommand($"select natural_key from {QualifiedName} where natural_key = any(@keys)");
+        cmd.Parameters.AddWithValue("keys", keys.ToArray());
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            existing.Add(reader.GetString(0));
+        }
+
+        return existing;
+    }
+
     internal static Table Table()
     {
         var table = new Table(QualifiedName);

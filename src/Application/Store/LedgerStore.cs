@@ -70,6 +70,7 @@ public static class LedgerStore
 
         o.Storage.ExtendedSchemaObjects.Add(ImportKeys.Table());
         o.Storage.ExtendedSchemaObjects.Add(LedgerRuns.Table());
+        o.Storage.ExtendedSchemaObjects.Add(ChainCheckpoints.Table());
         o.AddLedgerProjections();
     }
 

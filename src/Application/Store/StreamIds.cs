@@ -40,6 +40,7 @@ public static class StreamIds
         NetworkStarted or BlockEmissionMinted or TaoRecycled or TaoBurned =>
             "network:" + Window(e.Block).ToString(CultureInfo.InvariantCulture),
         ISubnetEvent s => Windowed("subnet-facts", s.NetUid, s.Block),
+        Domain.Chain.IObservedChainFact f => Windowed("chain", f.NetUid, f.Block),
         _ => "network:" + Window(e.Block).ToString(CultureInfo.InvariantCulture),
     };
 

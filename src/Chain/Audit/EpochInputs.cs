@@ -270,7 +270,7 @@ internal static class CommitMask
 }
 
 /// <summary>Decoded values (docs/chain.md's JSON shape: integers beyond 2^53 are decimal strings).</summary>
-internal static class Json
+public static class Json
 {
     public static ulong U64(JsonNode? node) => node switch
     {

@@ -20,6 +20,10 @@ public sealed partial class ChainRpcClient : IAsyncDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private volatile RpcConnection? _connection;
     private long _nextId;
+
+    /// <summary>How many JSON-RPC requests this client has sent (each element of a batch counts), for reports and benchmarks.</summary>
+    public long Requests => Interlocked.Read(ref _nextId);
+
     private bool _disposed;
 
     private ChainRpcClient(Uri url, ChainRpcOptions options)

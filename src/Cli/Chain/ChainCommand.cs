@@ -25,15 +25,17 @@ public static class ChainCommand
 
     public static Command Create()
     {
-        var command = new Command("chain", "Read a subtensor node: the head, a block's events, a storage value.");
+        var command = new Command("chain", "Read a subtensor node (the head, a block's events, a storage value, an epoch); sync subnets into the ledger and audit their epochs.");
         command.Subcommands.Add(Head());
         command.Subcommands.Add(Events());
         command.Subcommands.Add(Storage());
         command.Subcommands.Add(Epoch());
+        command.Subcommands.Add(ChainSyncCommand.Create());
+        command.Subcommands.Add(ChainAuditCommand.Create());
         return command;
     }
 
-    private sealed record CommonOptions(Option<string?> Url, Option<bool> Json, Option<double> Timeout, Option<string?> CacheDir)
+    internal sealed record CommonOptions(Option<string?> Url, Option<bool> Json, Option<double> Timeout, Option<string?> CacheDir)
     {
         public static CommonOptions Create() => new(
             new Option<string?>("--url") { Description = $"The node's WebSocket URL (ws://… or wss://…). Default: ${UrlVariable}." },

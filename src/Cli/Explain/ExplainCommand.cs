@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Bittensor.Ledger.Application.Audit;
+using Bittensor.Ledger.Application.ChainSync;
 using Bittensor.Ledger.Cli.Audit;
 using Bittensor.Ledger.Cli.Db;
 using Bittensor.Ledger.Domain.Primitives;
@@ -16,38 +17,113 @@ public static class ExplainCommand
     {
         var netuid = NetUidOption();
         netuid.Required = true;
-        var epoch = new Option<ulong>("--epoch") { Required = true, Description = "Epoch index on the subnet." };
+        var epoch = new Option<ulong?>("--epoch") { Description = "Epoch index on the subnet (an epoch the ledger computed)." };
+        var block = new Option<ulong?>("--block") { Description = "The block of an epoch the chain ran (synced by `ledger chain sync`)." };
         var uid = new Option<int>("--uid") { Required = true, Description = "The uid." };
         var json = JsonOption();
-        var command = new Command("explain", "Why a uid received its emission in an epoch, traced to the events, reconciled to the rao.")
+        var command = new Command("explain", "Why a uid received its emission in an epoch, traced to the events, reconciled to the rao; or, with --block, how the ledger recomputes an epoch the chain ran.")
         {
-            netuid, epoch, uid, json, ConnectionOption.Create(),
+            netuid, epoch, block, uid, json, ConnectionOption.Create(),
         };
-        command.SetAction((parse, ct) => RunAsync(parse,
-            () => new ExplainEmission(NetUid(parse, netuid)!.Value, parse.GetValue(epoch),
-                parse.GetValue(uid) is >= 0 and <= ushort.MaxValue and var u ? new Uid((ushort)u) : throw new BadInputException("uid", "must be between 0 and 65535")),
-            async (query, mediator, output, token) =>
+        command.SetAction((parse, ct) =>
+        {
+            var u = parse.GetValue(uid) is >= 0 and <= ushort.MaxValue and var v ? new Uid((ushort)v) : throw new BadInputException("uid", "must be between 0 and 65535");
+            return (parse.GetValue(epoch), parse.GetValue(block)) switch
             {
-                EmissionExplanation x;
-                try
-                {
-                    x = await mediator.Send(query, token).ConfigureAwait(false);
-                }
-                catch (NotFoundException ex)
-                {
-                    throw new BadInputException(ex.Field, ex.Reason);
-                }
+                ({ } e, null) => RunAsync(parse, () => new ExplainEmission(NetUid(parse, netuid)!.Value, e, u),
+                    async (query, mediator, output, token) =>
+                    {
+                        var x = await Found(() => mediator.Send(query, token)).ConfigureAwait(false);
+                        if (parse.GetValue(json))
+                        {
+                            await WriteJsonAsync(output, new { x.Reconciles, Explanation = x }, token).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            Write(AuditCli.Console(output), x);
+                        }
 
-                if (parse.GetValue(json))
-                {
-                    await WriteJsonAsync(output, new { x.Reconciles, Explanation = x }, token).ConfigureAwait(false);
-                    return x.Reconciles ? 0 : 1;
-                }
+                        return x.Reconciles ? 0 : 1;
+                    }, ct),
+                (null, { } b) => RunAsync(parse, () => new ExplainObservedEpoch(NetUid(parse, netuid)!.Value, b, u),
+                    async (query, mediator, output, token) =>
+                    {
+                        var x = await Found(() => mediator.Send(query, token)).ConfigureAwait(false);
+                        if (parse.GetValue(json))
+                        {
+                            await WriteJsonAsync(output, new { x.Matches, Explanation = x }, token).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            Write(AuditCli.Console(output), x);
+                        }
 
-                Write(AuditCli.Console(output), x);
-                return x.Reconciles ? 0 : 1;
-            }, ct));
+                        return x.Matches ? 0 : 1;
+                    }, ct),
+                _ => throw new BadInputException("--epoch", "give either --epoch E (an epoch the ledger computed) or --block B (an epoch the chain ran)"),
+            };
+        });
         return command;
+    }
+
+    private static async Task<T> Found<T>(Func<ValueTask<T>> send)
+    {
+        try
+        {
+            return await send().ConfigureAwait(false);
+        }
+        catch (NotFoundException ex)
+        {
+            throw new BadInputException(ex.Field, ex.Reason);
+        }
+    }
+
+    private static void Write(IAnsiConsole c, ObservedEpochExplanation x)
+    {
+        c.WriteLine($"subnet {Num(x.NetUid)}, epoch the chain ran at block {Num(x.Block)} (spec {Num(x.SpecVersion)}, rules {x.RuleSet}); observed = stored by the chain, computed = recomputed by the ledger");
+        c.WriteLine($"uid {Num(x.Uid)}: hotkey {x.Hotkey}{(x.Excluded ? " (EXCLUDED: an extrinsic of the block touched it; its outputs are not the epoch's)" : "")}");
+        var s = x.Stake;
+        c.WriteLine($"stake: own alpha {Num(s.OwnAlpha)} rao, own root {Num(s.OwnRoot)} rao; after childkeys alpha {Num(s.InheritedAlpha)}, root {Num(s.InheritedRoot)}; TaoWeight {Num(s.TaoWeight)}/2^64");
+        foreach (var child in s.Children)
+        {
+            c.WriteLine($"  lends to child {Short(child.Hotkey)}: {Num(child.Proportion)}/2^64");
+        }
+
+        foreach (var parent in s.Parents)
+        {
+            c.WriteLine($"  borrows from parent {Short(parent.Hotkey)}: {Num(parent.Proportion)}/2^64");
+        }
+
+        foreach (var m in x.Mechanisms)
+        {
+            c.WriteLine();
+            c.WriteLine($"mechanism {Num(m.Mechanism)}: normalized stake {m.Stake}, active stake {m.ActiveStake}, consensus {m.Consensus}, incentive {m.Incentive}, dividends {m.Dividends}, validator trust {m.ValidatorTrust}");
+            var weights = Table("validator", "hotkey", "stored u16", "normalized", "clipped", "validator active stake");
+            foreach (var w in m.Weights)
+            {
+                weights.AddTextRow(Num(w.Validator), Short(w.Hotkey), Num(w.Stored), w.Normalized.ToString(),
+                    w.WasClipped ? $"{w.Clipped} (clipped)" : w.Clipped.ToString(), w.ValidatorActiveStake.ToString());
+            }
+
+            weights.Title = new TableTitle("weights received, clipped at consensus");
+            c.Write(weights);
+            c.WriteLine($"bonds held before: {m.PreviousBonds.Count} entries; after (observed): {m.NewBonds.Count} entries");
+        }
+
+        c.WriteLine();
+        var terms = Table("output", "mechanism", "observed", "computed", "");
+        foreach (var t in x.Terms)
+        {
+            terms.AddTextRow(t.Field, Num(t.Mechanism), t.Observed, t.Computed, t.Equal ? "=" : "DIFFERS");
+        }
+
+        c.Write(terms);
+        foreach (var note in x.NotCompared)
+        {
+            c.WriteLine("not compared: " + note);
+        }
+
+        c.WriteLine(x.Matches ? "the ledger's recomputation equals what the chain stored" : "DIFFERS from what the chain stored");
     }
 
     private static void Write(IAnsiConsole c, EmissionExplanation x)

@@ -23,6 +23,10 @@ public static class LedgerLocks
     /// the next schema check creates them.</summary>
     public const long Rebuild = 0x6c656467_726264;
 
+    /// <summary>Held for the whole of a <c>ledger chain sync</c> of one subnet, so a second sync of the same subnet into
+    /// the same ledger is refused at once rather than interleaved ("ledg" "s" and the netuid in the low 16 bits).</summary>
+    public static long ChainSync(ushort netuid) => 0x6c656467_730000L | netuid;
+
     /// <summary>Advisory locks are per database, and one server may hold many ledgers: <c>pg_locks</c> lists them all.</summary>
     private const string ThisDatabase = "(select oid from pg_database where datname = current_database())";
 
