@@ -15,11 +15,17 @@ public static class EpochAudit
     private static readonly string[] OutputItems =
         ["LastMechansimStepBlock", "Incentive", "Bonds", "Dividends", "Consensus", "ValidatorTrust", "StakeWeight", "ValidatorPermit", "Active", "Emission"];
 
+    private static readonly string[] LegacyItems = ["Rank", "Trust", "PruningScores"];
+
     /// <summary>
     /// The verdict on <paramref name="epoch"/>. Compared first (independent of the emission amount): Incentive and Bonds
-    /// per mechanism, then Dividends, Consensus, ValidatorTrust, StakeWeight, ValidatorPermit and Active. Then, only
-    /// when <paramref name="raoEmission"/> (the alpha the epoch distributed, which storage does not keep) is given: the
-    /// u64 Emission and each mechanism's <c>IncentiveAlphaEmittedToMiners</c>. Excluded uids are never compared.
+    /// per mechanism, then Dividends, Consensus, ValidatorTrust, StakeWeight, before spec 365 Rank, Trust and
+    /// PruningScores (<see cref="LegacyTerms"/>), then ValidatorPermit and Active. Then the u64 Emission and each
+    /// mechanism's <c>IncentiveAlphaEmittedToMiners</c>, with <paramref name="raoEmission"/> (the alpha the epoch
+    /// distributed, which storage does not keep) when given; otherwise with the amount the written floors agree on
+    /// (<see cref="RaoInference"/>; with several mechanisms, the sum of the shares their miner emissions allow), noted
+    /// in <see cref="EpochVerdict.RaoEmissionInferred"/>; when nothing bounds it, not at all (listed in
+    /// <see cref="EpochVerdict.NotCompared"/>). Excluded uids are never compared.
     /// Throws <see cref="UnsupportedSpecException"/> for an epoch block executed by a spec before 320.
     /// </summary>
     public static EpochVerdict Audit(ObservedEpoch epoch, ulong? raoEmission = null)
@@ -39,9 +45,9 @@ public static class EpochAudit
         }
 
         var ranAt = Json.U64(epoch.Outputs.Value("LastMechansimStepBlock"));
-        if (ranAt != (ulong)epoch.Block.Number)
+        if (ranAt != (ulong)epoch.Block.Number && epoch.MinerEmissions.Count == 0)
         {
-            return Verdict(EpochOutcome.Incomplete, [], $"no epoch of subnet {epoch.Netuid} ran in block {epoch.Block.Number}: LastMechansimStepBlock there is {ranAt}");
+            return Verdict(EpochOutcome.Incomplete, [], $"no epoch of subnet {epoch.Netuid} ran in block {epoch.Block.Number}: LastMechansimStepBlock there is {ranAt} and no IncentiveAlphaEmittedToMiners was emitted");
         }
 
         var built = EpochInputs.Build(epoch, rules);
@@ -50,24 +56,51 @@ public static class EpochAudit
             return Verdict(EpochOutcome.Incomplete, [], built.Reason);
         }
 
+        var legacy = rules.RankTrustPruning && !LegacyItems.Any(epoch.Outputs.Missing.Contains);
+        if (rules.RankTrustPruning && !legacy)
+        {
+            notCompared.Add($"Rank, Trust, PruningScores: spec {rules.Spec} writes them but the state at block {epoch.Block.Number} has no such items");
+        }
+
+        var inputs = legacy ? [.. built.Inputs.Select(i => i with { Trace = true })] : built.Inputs;
+
         // Without rao_emission the u16 and bool outputs of one mechanism are still exact: its aggregation weight is 1
-        // whatever the amount (mechanism.rs gives mechanism 0 the weight 1 even when nothing is distributed).
-        var alpha = raoEmission ?? EstimatedAlpha(epoch);
+        // whatever the amount (mechanism.rs gives mechanism 0 the weight 1 even when nothing is distributed). The u64
+        // outputs are compared with the amount their floors agree on; with several mechanisms, with the sum of the
+        // shares their miner emissions allow that leaves the fewest differences (the shares weight the aggregates).
+        string? inferred = null;
+        if (raoEmission is null && built.Inputs.Count == 1)
+        {
+            (raoEmission, inferred) = Infer(epoch, built);
+        }
+        else if (raoEmission is null && SplitCandidates(epoch, built) is { Candidates.Count: > 0 } split)
+        {
+            var best = split.Candidates.Select(a => (Alpha: a, Differences: Differences(epoch, built, inputs, a, legacy, u64: true))).MinBy(c => c.Differences.Count);
+            raoEmission = best.Alpha;
+            inferred = $"rao_emission {best.Alpha}: of the sums of the shares the miner emissions allow ({split.Ranges}), the one with the fewest differences";
+        }
+
         if (raoEmission is null)
         {
-            notCompared.Add("Emission and IncentiveAlphaEmittedToMiners: the epoch's rao_emission is not stored (chain-adapter.md §5 c)");
-            if (built.Inputs.Count > 1 && alpha > 0)
+            notCompared.Add("Emission and IncentiveAlphaEmittedToMiners: the epoch's rao_emission is not stored (chain-adapter.md §5 c) and the miner emissions do not bound it");
+            if (built.Inputs.Count > 1)
             {
                 notCompared.Add("(the aggregated u16 fields of this multi-mechanism epoch are weighted by mechanism shares of an estimated rao_emission, ΣEmission)");
             }
         }
 
-        if (rules.RankTrustPruning)
+        var differences = Differences(epoch, built, inputs, raoEmission ?? EstimatedAlpha(epoch), legacy, u64: raoEmission is not null);
+        return Verdict(differences.Count == 0 ? EpochOutcome.Match : EpochOutcome.Differs, differences) with
         {
-            notCompared.Add("Rank, Trust, PruningScores: written before spec 365, not computed by the port");
-        }
+            RaoEmission = raoEmission,
+            RaoEmissionInferred = inferred,
+        };
+    }
 
-        var (aggregate, perMechanism) = YumaMechanisms.Run(built.Inputs, alpha, built.Split);
+    /// <summary>Every difference between the port run with <paramref name="alpha"/> and the chain, in the order of comparison.</summary>
+    private static List<EpochDifference> Differences(ObservedEpoch epoch, EpochInputs built, IReadOnlyList<YumaInput> inputs, ulong alpha, bool legacy, bool u64)
+    {
+        var (aggregate, perMechanism) = YumaMechanisms.Run(inputs, alpha, built.Split);
         var compare = new Comparison(epoch, built.KeyOrder);
         for (byte m = 0; m < perMechanism.Length; m++)
         {
@@ -83,19 +116,93 @@ public static class EpochAudit
         compare.U16s("Consensus", 0, epoch.Outputs.Value("Consensus"), aggregate.Consensus);
         compare.U16s("ValidatorTrust", 0, epoch.Outputs.Value("ValidatorTrust"), aggregate.ValidatorTrust);
         compare.U16s("StakeWeight", 0, epoch.Outputs.Value("StakeWeight"), aggregate.StakeWeight);
+        if (legacy)
+        {
+            var (rank, trust, pruning) = LegacyTerms.Aggregate(perMechanism, alpha, built.Split);
+            compare.U16s("Rank", 0, epoch.Outputs.Value("Rank"), rank);
+            compare.U16s("Trust", 0, epoch.Outputs.Value("Trust"), trust);
+            compare.U16s("PruningScores", 0, epoch.Outputs.Value("PruningScores"), pruning);
+        }
+
         compare.Bools("ValidatorPermit", epoch.Outputs.Value("ValidatorPermit"), aggregate.NewValidatorPermit);
         compare.Bools("Active", epoch.Outputs.Value("Active"), aggregate.Active);
-        if (raoEmission is not null)
+        if (u64)
         {
             compare.U64s("Emission", 0, epoch.Outputs.Value("Emission") as JsonArray, aggregate.Emission);
             for (byte m = 0; m < perMechanism.Length; m++)
             {
-                var emitted = epoch.MinerEmissions.FirstOrDefault(e => e.Subnet.Mechanism == m);
-                compare.U64s("IncentiveAlphaEmittedToMiners", m, emitted is null ? null : new JsonArray([.. emitted.Emissions.Select(e => (JsonNode)e)]), perMechanism[m].ServerEmission);
+                compare.U64s("IncentiveAlphaEmittedToMiners", m, MinerEmissions(epoch, m), perMechanism[m].ServerEmission);
             }
         }
 
-        return Verdict(compare.Differences.Count == 0 ? EpochOutcome.Match : EpochOutcome.Differs, compare.Differences);
+        return compare.Differences;
+    }
+
+    private static JsonArray? MinerEmissions(ObservedEpoch epoch, byte mechanism) =>
+        epoch.MinerEmissions.FirstOrDefault(e => e.Subnet.Mechanism == mechanism) is { } emitted
+            ? new JsonArray([.. emitted.Emissions.Select(e => (JsonNode)e)])
+            : null;
+
+    /// <summary>
+    /// Several mechanisms: each mechanism's share from its miner emissions (<see cref="RaoInference"/>), and the sums
+    /// of the shares in those ranges (the split gives mechanism 0 the remainder, so the shares add up to rao_emission);
+    /// at most 64 combinations, else the lowest shares only. None when a mechanism's shares are not bounded.
+    /// </summary>
+    private static (IReadOnlyList<ulong> Candidates, string Ranges) SplitCandidates(ObservedEpoch epoch, EpochInputs built)
+    {
+        var ranges = new List<(ulong Low, ulong High)>();
+        for (var m = 0; m < built.Inputs!.Count; m++)
+        {
+            var trace = YumaEpoch.Run(built.Inputs[m] with { Trace = true, RaoEmission = 0 }).Trace!;
+            var constraints = Constraints(epoch, built, MinerEmissions(epoch, (byte)m), trace.NormalizedServerEmission);
+            if (RaoInference.Infer(constraints) is not { } found)
+            {
+                return ([], "");
+            }
+
+            ranges.Add((found.Low, found.High));
+        }
+
+        IEnumerable<UInt128> sums = [0];
+        var combinations = ranges.Aggregate(1.0, (c, r) => c * ((double)(r.High - r.Low) + 1));
+        foreach (var (low, high) in ranges)
+        {
+            var top = combinations <= 64 ? high : low;
+            sums = [.. sums.SelectMany(s => Enumerable.Range(0, (int)(top - low) + 1).Select(d => s + low + (ulong)d))];
+        }
+
+        return ([.. sums.Where(s => s <= ulong.MaxValue).Select(s => (ulong)s).Distinct().Order()],
+            string.Join(" + ", ranges.Select(r => $"{r.Low}..{r.High}")));
+    }
+
+    private static List<(long X, ulong Observed)> Constraints(ObservedEpoch epoch, EpochInputs built, JsonArray? written, Consensus.FixedPoint.I32F32[] normalized)
+    {
+        var excluded = epoch.ExcludedUids.ToHashSet();
+        var constraints = new List<(long X, ulong Observed)>();
+        for (var k = 0; k < Math.Min(written?.Count ?? 0, built.KeyOrder.Count); k++)
+        {
+            var uid = built.KeyOrder[k];
+            if (!excluded.Contains(uid) && uid < normalized.Length)
+            {
+                constraints.Add((normalized[uid].Bits, Json.U64(written![k])));
+            }
+        }
+
+        return constraints;
+    }
+
+    /// <summary>
+    /// One mechanism's rao_emission from the written Emission and miner emissions (<see cref="RaoInference"/>), with a
+    /// note saying so; 0 when the normalized emission is all zero (then every u64 output is 0 whatever the amount).
+    /// </summary>
+    private static (ulong? Rao, string? Note) Infer(ObservedEpoch epoch, EpochInputs built)
+    {
+        var trace = YumaEpoch.Run(built.Inputs![0] with { Trace = true, RaoEmission = 0 }).Trace!;
+        var constraints = Constraints(epoch, built, epoch.Outputs.Value("Emission") as JsonArray, trace.NormalizedCombinedEmission);
+        constraints.AddRange(Constraints(epoch, built, MinerEmissions(epoch, 0), trace.NormalizedServerEmission));
+        return RaoInference.Infer(constraints) is { } found
+            ? (found.Rao, $"rao_emission {found.Low}..{found.High}: {found.Agreeing} of {found.Total} written floors agree")
+            : (0, "rao_emission: every normalized emission is 0, so every u64 output is 0 whatever the amount");
     }
 
     private static List<string> Caveats(ObservedEpoch epoch, EpochRules rules)
@@ -144,7 +251,7 @@ public static class EpochAudit
             Vector(field, mechanism, chain, ledger.Length, k => Text(Json.U64(chain![k])), uid => Text(ledger[uid]));
 
         public void Bools(string field, JsonNode? chain, bool[] ledger) =>
-            Vector(field, 0, chain as JsonArray, ledger.Length, k => Json.Bool(chain![k]) ? "true" : "false", uid => ledger[uid] ? "true" : "false");
+            Vector(field, 0, chain as JsonArray, ledger.Length, k => Json.Bool(chain![k]) ? "true" : "false", uid => ledger[uid] ? "true" : "false", "false");
 
         public void Bonds(byte mechanism, IReadOnlyDictionary<ushort, IReadOnlyList<(ushort Column, ushort Value)>> chain, (ushort Col, ushort Val)[][] ledger)
         {
@@ -159,7 +266,8 @@ public static class EpochAudit
             }
         }
 
-        private void Vector(string field, byte mechanism, JsonArray? chain, int computed, Func<int, string> chainAt, Func<int, string> ledgerAt)
+        /// <summary>A keyed uid at or past n has no computed value: the epoch writes the default for it.</summary>
+        private void Vector(string field, byte mechanism, JsonArray? chain, int computed, Func<int, string> chainAt, Func<int, string> ledgerAt, string absent = "0")
         {
             var stored = chain?.Count ?? 0;
             for (var k = 0; k < Math.Max(stored, keyOrder.Count); k++)
@@ -171,7 +279,7 @@ public static class EpochAudit
                 }
 
                 var chainText = k < stored ? chainAt(k) : "absent";
-                var ledgerText = k < keyOrder.Count ? (uid < computed ? ledgerAt(uid) : "0") : "absent";
+                var ledgerText = k < keyOrder.Count ? (uid < computed ? ledgerAt(uid) : absent) : "absent";
                 if (chainText != ledgerText)
                 {
                     Differences.Add(new EpochDifference(field, mechanism, uid, chainText, ledgerText));

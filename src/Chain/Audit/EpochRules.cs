@@ -14,7 +14,7 @@ namespace Bittensor.Ledger.Chain.Audit;
 /// first_reveal, last_reveal).
 /// </param>
 /// <param name="OwnerExempt">From 401 (v3.3.14): the owner uid is exempt from StakeThreshold and always permitted; before, only its self-weight survives the diagonal mask.</param>
-/// <param name="RankTrustPruning">Before 365 (v3.3.2): the epoch also writes Rank, Trust and PruningScores, which the port does not compute.</param>
+/// <param name="RankTrustPruning">Before 365 (v3.3.2): the epoch also writes Rank, Trust and PruningScores, derived from the port's trace by <see cref="LegacyTerms"/>.</param>
 /// <param name="RootDividendsAsStake">
 /// Before 334 (v3.2.10): a subnet's distribution paid root dividends as root stake, so a lower netuid's epoch earlier in
 /// the same block changed the TotalHotkeyAlpha(hotkey, 0) a later subnet's epoch read; the state at B−1 does not show it.

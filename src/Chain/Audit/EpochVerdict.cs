@@ -41,6 +41,12 @@ public sealed record EpochVerdict(
     IReadOnlyList<string> Caveats,
     string? Reason = null)
 {
+    /// <summary>The rao_emission the u64 outputs were compared with (given or inferred); null when they were not compared.</summary>
+    public ulong? RaoEmission { get; init; }
+
+    /// <summary>When <see cref="RaoEmission"/> was inferred from the written floors: the range they allow and how many agree.</summary>
+    public string? RaoEmissionInferred { get; init; }
+
     /// <summary>The first difference in the order of comparison, or null.</summary>
     public EpochDifference? FirstDifference => Differences.Count > 0 ? Differences[0] : null;
 }

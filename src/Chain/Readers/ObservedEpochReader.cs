@@ -41,16 +41,18 @@ public sealed record ObservedEpoch(
 
     /// <summary>
     /// The entries of each commit map as the epoch saw them: the values at B without the commits made in B (a
-    /// <c>WeightCommits</c> entry is <c>(hash, commit_epoch, commit_block, reveal_block)</c>, a
-    /// <c>TimelockedWeightCommits</c> entry <c>(who, commit_block, commit, round)</c>).
+    /// <c>WeightCommits</c> entry is <c>(hash, commit_epoch, commit_block, reveal_block)</c> from spec 423 and
+    /// <c>(hash, commit_block, first_reveal, last_reveal)</c> before; a <c>TimelockedWeightCommits</c> entry
+    /// <c>(who, commit_block, commit, round)</c>). The audit takes <c>WeightCommits</c> at B−1 instead: their reveals
+    /// are extrinsics, after the epoch.
     /// </summary>
     public IReadOnlyList<(EpochRead Read, JsonArray Entries)> CommitsBeforeBlock() =>
         [.. Commits.Select(c => (c, new JsonArray([.. (c.Read.Value as JsonArray ?? [])
             .Where(entry => CommitBlock(c.Item.Name, entry) != Block.Number)
             .Select(entry => entry?.DeepClone())])))];
 
-    private static long? CommitBlock(string item, JsonNode? entry) =>
-        entry is JsonArray fields && (item == "WeightCommits" ? 2 : 1) is var at && at < fields.Count
+    private long? CommitBlock(string item, JsonNode? entry) =>
+        entry is JsonArray fields && (item == "WeightCommits" && Block.SpecVersion >= EpochSchedule.DynamicTempoSpec ? 2 : 1) is var at && at < fields.Count
             && fields[at] is JsonValue v && v.TryGetValue<long>(out var block)
             ? block
             : null;

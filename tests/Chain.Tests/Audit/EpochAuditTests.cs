@@ -33,14 +33,35 @@ public sealed class EpochAuditTests
     }
 
     [Fact]
-    public async Task Without_the_rao_emission_the_u64_fields_are_reported_as_not_compared()
+    public async Task Without_the_rao_emission_one_mechanism_is_compared_with_the_amount_its_floors_agree_on()
     {
-        var (_, observed) = await ObserveAsync(TestEpochTests.Classic().Tamper("Emission", 0).Tamper("IncentiveAlphaEmittedToMiners", 2));
+        var (epoch, observed) = await ObserveAsync(TestEpochTests.Classic());
 
         var verdict = EpochAudit.Audit(observed);
 
         verdict.Outcome.ShouldBe(EpochOutcome.Match);
-        verdict.NotCompared.ShouldHaveSingleItem().ShouldStartWith("Emission and IncentiveAlphaEmittedToMiners");
+        verdict.NotCompared.ShouldBeEmpty();
+        verdict.RaoEmissionInferred.ShouldBe("rao_emission 999999999999..1000000000000: 8 of 8 written floors agree");
+        verdict.RaoEmission.ShouldBe(999_999_999_999UL);
+        epoch.RaoEmission.ShouldBe(1_000_000_000_000UL);
+    }
+
+    [Fact]
+    public async Task Without_the_rao_emission_a_changed_emission_is_the_floor_that_disagrees()
+    {
+        var (epoch, observed) = await ObserveAsync(TestEpochTests.Classic().Tamper("IncentiveAlphaEmittedToMiners", 2));
+        var miners = epoch.Expected.PerMechanism[0].ServerEmission[2];
+        var (_, alone) = await ObserveAsync(TestEpochTests.Classic().Tamper("Emission", 0));
+
+        var verdict = EpochAudit.Audit(observed);
+        var absorbed = EpochAudit.Audit(alone);
+
+        verdict.Differences.ShouldBe([new EpochDifference("IncentiveAlphaEmittedToMiners", 0, 2, $"{miners + 1}", $"{miners}")]);
+        verdict.RaoEmissionInferred.ShouldBe("rao_emission 999999999999..1000000000000: 7 of 8 written floors agree");
+        // One more rao on uid 0 alone is explained by a slightly larger amount: without rao_emission only floors that
+        // no single amount explains can be found.
+        absorbed.RaoEmissionInferred.ShouldBe("rao_emission 1000000000001..1000000000001: 8 of 8 written floors agree");
+        absorbed.Outcome.ShouldBe(EpochOutcome.Match);
     }
 
     [Fact]
@@ -195,10 +216,10 @@ public sealed class EpochAuditTests
     {
         var (_, observed) = await ObserveAsync(TestEpochTests.Classic());
 
-        var verdict = EpochAudit.Audit(observed with { Outputs = observed.Inputs });
+        var verdict = EpochAudit.Audit(observed with { Outputs = observed.Inputs, Events = [] });
 
         verdict.Outcome.ShouldBe(EpochOutcome.Incomplete);
-        verdict.Reason.ShouldBe($"no epoch of subnet 52 ran in block {B}: LastMechansimStepBlock there is {B - 361}");
+        verdict.Reason.ShouldBe($"no epoch of subnet 52 ran in block {B}: LastMechansimStepBlock there is {B - 361} and no IncentiveAlphaEmittedToMiners was emitted");
     }
 
     [Fact]
@@ -324,7 +345,7 @@ public sealed class EpochAuditTests
     }
 
     [Fact]
-    public async Task A_two_mechanism_epoch_without_its_rao_emission_still_matches_on_the_u16_fields()
+    public async Task A_two_mechanism_epoch_without_its_rao_emission_is_audited_with_the_sum_of_its_shares()
     {
         var (_, observed) = await ObserveAsync(new TestEpoch
         {
@@ -337,18 +358,82 @@ public sealed class EpochAuditTests
         var verdict = EpochAudit.Audit(observed);
 
         verdict.Outcome.ShouldBe(EpochOutcome.Match);
-        verdict.NotCompared.Count.ShouldBe(2);
+        verdict.NotCompared.ShouldBeEmpty();
+        verdict.RaoEmission.ShouldBe(987_654_321_123UL);
+        verdict.RaoEmissionInferred.ShouldBe("rao_emission 987654321123: of the sums of the shares the miner emissions allow (602825556495..602825556496 + 384828764626..384828764627), the one with the fewest differences");
     }
 
     [Fact]
-    public async Task Before_365_rank_trust_and_pruning_scores_are_reported_as_not_compared()
+    public async Task A_tampered_second_mechanism_output_is_named_with_its_mechanism()
     {
-        var (epoch, observed) = await ObserveAsync(TestEpochTests.Classic());
+        var (epoch, observed) = await ObserveAsync(new TestEpoch
+        {
+            Alpha = [300_000_000_000, 200_000_000_000, 0, 0],
+            Weights = [[[(2, 65535), (3, 100)], [(2, 65535)]], [[(3, 65535)], [(2, 20000), (3, 65535)]]],
+            EmissionSplit = [40_000, 25_535],
+        }.Tamper("Incentive", 2, mechanism: 1));
+        var incentive = epoch.Expected.PerMechanism[1].Incentive[2];
 
-        var verdict = EpochAudit.Audit(AsSpec(observed, 364), epoch.RaoEmission);
+        var verdict = EpochAudit.Audit(observed);
+
+        verdict.Differences.ShouldBe([new EpochDifference("Incentive", 1, 2, $"{incentive + 1}", $"{incentive}")]);
+    }
+
+    /// <summary>An even split of an odd amount gives mechanism 0 one rao more, which moves the aggregates' weights off ½.</summary>
+    [Theory]
+    [InlineData(1_000_000_000_001UL)]
+    [InlineData(1_000_000_000_000UL)]
+    public async Task An_even_split_is_audited_with_the_parity_of_its_amount(ulong rao)
+    {
+        var (epoch, observed) = await ObserveAsync(new TestEpoch
+        {
+            Alpha = [300_000_000_000, 300_000_000_000, 0, 0],
+            Weights = [[[(2, 65535), (3, 65535)], [(2, 65535), (3, 65535)]], [[(3, 65535)], [(3, 65535)]]],
+            RaoEmission = rao,
+        });
+
+        var verdict = EpochAudit.Audit(observed);
 
         verdict.Outcome.ShouldBe(EpochOutcome.Match);
-        verdict.NotCompared.ShouldBe(["Rank, Trust, PruningScores: written before spec 365, not computed by the port"]);
+        verdict.RaoEmission.ShouldBe(rao);
+        epoch.Expected.Aggregate.StakeWeight.ShouldNotBeEmpty();
+    }
+
+    /// <summary>A spec-343 chain (the real 343 metadata) also holds Rank, Trust and PruningScores, compared too.</summary>
+    [Fact]
+    public async Task Before_365_rank_trust_and_pruning_scores_are_compared()
+    {
+        var classic = TestEpochTests.Classic();
+        var (epoch, observed) = await ObserveAsync(new TestEpoch
+        {
+            Spec = 343, Alpha = classic.Alpha, Root = classic.Root, Others = classic.Others, Children = classic.Children, Weights = classic.Weights, Bonds = classic.Bonds,
+        });
+
+        var verdict = EpochAudit.Audit(observed, epoch.RaoEmission);
+
+        verdict.SpecVersion.ShouldBe(343u);
+        verdict.Outcome.ShouldBe(EpochOutcome.Match);
+        verdict.NotCompared.ShouldBeEmpty();
+        observed.Outputs.Value("Trust")!.AsArray().Count.ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task Trust_is_the_share_of_rank_that_survives_clipping()
+    {
+        // Two equal validators agree on uid 2: nothing is clipped, so its trust is 1; validators receive no weight.
+        var (epoch, observed) = await ObserveAsync(new TestEpoch
+        {
+            Spec = 343,
+            Alpha = [100_000_000_000, 100_000_000_000, 0],
+            Weights = [[[(2, 65535)], [(2, 65535)]]],
+        }.Tamper("PruningScores", 1));
+
+        var verdict = EpochAudit.Audit(observed, epoch.RaoEmission);
+
+        observed.Outputs.Value("Trust")!.AsArray().Select(v => v!.GetValue<long>()).ShouldBe([0L, 0L, 65535L]);
+        observed.Outputs.Value("Rank")!.AsArray().Select(v => v!.GetValue<long>()).ShouldBe([0L, 0L, 65535L]);
+        // Combined emission (¼, ¼, ½) max-upscaled: ¼·65535/½ = 32767.5 rounds to 32768 (written as 32769).
+        verdict.Differences.ShouldHaveSingleItem().ShouldBe(new EpochDifference("PruningScores", 0, 1, "32769", "32768"));
     }
 
     [Fact]

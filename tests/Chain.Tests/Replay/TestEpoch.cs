@@ -16,7 +16,8 @@ internal sealed record TestChild(int Parent, ushort Child, ulong Proportion);
 /// chain's own storage layout: the inputs at B−1, the outputs at B and B's events. The outputs are computed by the
 /// Consensus port on a <see cref="YumaInput"/> built here from the description (not from storage), under the rules of
 /// spec 393 (the fixtures' metadata): ActivityCutoff as stored, bonds mask at B − tempo, the commit-reveal epochs
-/// counted from the block. <see cref="Tamper"/> changes one written output, for tests that must find it.
+/// counted from the block; at spec 343 also Rank, Trust and PruningScores (from the trace, by the audit's
+/// <c>LegacyTerms</c>). <see cref="Tamper"/> changes one written output, for tests that must find it.
 /// </summary>
 internal sealed class TestEpoch
 {
@@ -24,6 +25,9 @@ internal sealed class TestEpoch
     private readonly List<(string Field, byte Mechanism, ushort Uid)> _tampered = [];
 
     public ushort Netuid { get; init; } = 52;
+
+    /// <summary>The runtime of the chain: 393 or 343 (the fixtures' metadata); before 365 Rank, Trust and PruningScores are written too.</summary>
+    public uint Spec { get; init; } = 393;
 
     public long Block { get; init; } = 8_000_000;
 
@@ -133,7 +137,7 @@ internal sealed class TestEpoch
     /// <summary>A chain of blocks B−1 and B holding just this epoch.</summary>
     public TestChain Build()
     {
-        var chain = new TestChain(Block, history: 1);
+        var chain = Spec == 393 ? new TestChain(Block, history: 1) : new TestChain(Block, $"metadata-spec{Spec}-v15-at-version.hex", Spec, history: 1);
         Place(chain);
         return chain;
     }
@@ -142,7 +146,7 @@ internal sealed class TestEpoch
     public void Place(TestChain chain)
     {
         ArgumentNullException.ThrowIfNull(chain);
-        var inputs = Enumerable.Range(0, Mechanisms).Select(m => Input((byte)m)).ToList();
+        var inputs = Enumerable.Range(0, Mechanisms).Select(m => Input((byte)m) with { Trace = Spec < 365 }).ToList();
         Expected = YumaMechanisms.Run(inputs, RaoEmission, EmissionSplit);
 
         chain.At(Block - 1);
@@ -263,6 +267,13 @@ internal sealed class TestEpoch
             .Put(Pallet, "ValidatorTrust", U16s(Tampered("ValidatorTrust", 0, agg.ValidatorTrust)), net)
             .Put(Pallet, "StakeWeight", U16s(Tampered("StakeWeight", 0, agg.StakeWeight)), net)
             .Put(Pallet, "LastMechansimStepBlock", Block, net);
+        if (Spec < 365)
+        {
+            var (rank, trust, pruning) = Bittensor.Ledger.Chain.Audit.LegacyTerms.Aggregate(per, RaoEmission, EmissionSplit);
+            chain.Put(Pallet, "Rank", U16s(Tampered("Rank", 0, rank)), net)
+                .Put(Pallet, "Trust", U16s(Tampered("Trust", 0, trust)), net)
+                .Put(Pallet, "PruningScores", U16s(Tampered("PruningScores", 0, pruning)), net);
+        }
 
         var events = new List<JsonNode>();
         foreach (var (mechanism, uid, _) in Revealed)

@@ -85,5 +85,23 @@ public sealed class TestEpochTests
         observed.MinerEmissions.Select(e => e.Subnet.Mechanism).ShouldBe([(byte)0, (byte)1]);
     }
 
+    [Fact]
+    public async Task Before_423_a_legacy_commit_made_in_the_block_is_found_by_its_commit_block_field()
+    {
+        var epoch = new TestEpoch
+        {
+            Alpha = [1_000_000_000, 0],
+            Weights = [[[(1, 65535)]]],
+            CommitReveal = true,
+            LegacyCommits = [(0, 7_999_900, 0), (0, 8_000_000, 0)],
+        };
+        var observed = await ReadAsync(epoch.Build(), epoch.Block, epoch.Netuid);
+
+        var (_, entries) = observed.CommitsBeforeBlock().Single(c => c.Read.Item.Name == "WeightCommits");
+
+        // (hash, commit_block, first_reveal, last_reveal) at spec 393: the entry committed in B is field 1 = B.
+        entries.Select(e => e![1]!.GetValue<long>()).ShouldBe([7_999_900L]);
+    }
+
     private static ushort[] U16s(JsonNode? node) => [.. node!.AsArray().Select(v => (ushort)v!.GetValue<long>())];
 }
