@@ -132,7 +132,8 @@ public sealed class AuditChainHandler(IDocumentStore store, NpgsqlDataSource dat
             inputs.Block, inputs.NetUid, verdict.SpecVersion, Verdicts.RuleSet(verdict.SpecVersion), verdict.Mechanisms,
             Verdicts.Of(verdict.Outcome), [.. verdict.ExcludedUids],
             first is null ? null : new AuditDifference(first.Field, first.Mechanism, first.Uid, first.Chain, first.Ledger),
-            verdict.Differences.Count, [.. verdict.NotCompared], [.. verdict.Caveats], verdict.Reason, verdict.RuntimeUpgrade);
+            verdict.Differences.Count, [.. verdict.NotCompared], [.. verdict.Caveats], verdict.Reason, verdict.RuntimeUpgrade,
+            verdict.RaoEmission, verdict.RaoEmissionInferred);
     }
 
     /// <summary>One key per distinct verdict of an epoch: auditing again with the same result stores nothing; a port

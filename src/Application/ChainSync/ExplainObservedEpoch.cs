@@ -41,7 +41,7 @@ public sealed record ObservedTerm(string Field, byte Mechanism, string Observed,
 public sealed record ObservedEpochExplanation(
     ushort NetUid, ulong Block, uint SpecVersion, string RuleSet, ushort Uid, string Hotkey, bool Excluded,
     ObservedStake Stake, IReadOnlyList<MechanismExplanation> Mechanisms, IReadOnlyList<ObservedTerm> Terms,
-    IReadOnlyList<string> NotCompared)
+    ulong? RaoEmission, string? RaoEmissionInferred, IReadOnlyList<string> NotCompared)
 {
     /// <summary>Every compared output of the uid is what the ledger computes (an excluded uid is not compared).</summary>
     public bool Matches => Excluded || Terms.All(t => t.Equal);
@@ -72,11 +72,10 @@ public sealed class ExplainObservedEpochHandler(IDocumentStore store, NpgsqlData
             throw new NotFoundException("uid", $"subnet {query.NetUid} had no uid {uid} before block {query.Block} (n = {hotkeys.Count})");
         }
 
-        // The aggregate of several mechanisms is weighted by their shares of the epoch's emission, which the chain does
-        // not store: ΣEmission stands for it, as the audit does (docs/chain.md, "Not yet modelled").
-        var alpha = (epoch.Outputs.Value("Emission") as JsonArray ?? []).Aggregate(UInt128.Zero, (sum, e) => sum + ChainJson.U64(e));
-        var (aggregate, traced) = YumaMechanisms.Run([.. built.Inputs.Select(i => i with { Trace = true })],
-            alpha > ulong.MaxValue ? ulong.MaxValue : (ulong)alpha, built.Split);
+        // The emission amount the chain does not store: the one the audit infers from the written floors (or none),
+        // so explain and audit recompute the same epoch.
+        var verdict = EpochAudit.Audit(epoch);
+        var (aggregate, traced) = YumaMechanisms.Run([.. built.Inputs.Select(i => i with { Trace = true })], verdict.RaoEmission ?? 0, built.Split);
 
         var mechanisms = new List<MechanismExplanation>();
         var terms = new List<ObservedTerm>();
@@ -94,11 +93,20 @@ public sealed class ExplainObservedEpochHandler(IDocumentStore store, NpgsqlData
         terms.Add(new ObservedTerm("StakeWeight", 0, Observed(epoch.Outputs.Value("StakeWeight"), at), Text(aggregate.StakeWeight[uid])));
         terms.Add(new ObservedTerm("ValidatorPermit", 0, Observed(epoch.Outputs.Value("ValidatorPermit"), at), aggregate.NewValidatorPermit[uid] ? "true" : "false"));
         terms.Add(new ObservedTerm("Active", 0, Observed(epoch.Outputs.Value("Active"), at), aggregate.Active[uid] ? "true" : "false"));
+        if (verdict.RaoEmission is not null)
+        {
+            terms.Add(new ObservedTerm("Emission", 0, Observed(epoch.Outputs.Value("Emission"), at), Text(aggregate.Emission[uid])));
+            for (byte m = 0; m < traced.Length; m++)
+            {
+                var miners = epoch.MinerEmissions.FirstOrDefault(e => e.Subnet.Mechanism == m);
+                terms.Add(new ObservedTerm("IncentiveAlphaEmittedToMiners", m,
+                    miners is not null && at >= 0 && at < miners.Emissions.Count ? Text(miners.Emissions[at]) : "absent", Text(traced[m].ServerEmission[uid])));
+            }
+        }
 
         var stake = Stake(epoch, built.Inputs[0], uid, hotkey);
         return new ObservedEpochExplanation(query.NetUid.Value, query.Block, epoch.Block.SpecVersion, Verdicts.RuleSet(epoch.Block.SpecVersion), uid, hotkey,
-            epoch.ExcludedUids.Contains(uid), stake, mechanisms, terms,
-            ["Emission and IncentiveAlphaEmittedToMiners: the epoch's rao_emission is not stored (chain-adapter.md §5 c)"]);
+            epoch.ExcludedUids.Contains(uid), stake, mechanisms, terms, verdict.RaoEmission, verdict.RaoEmissionInferred, [.. verdict.NotCompared]);
     }
 
     private static ObservedStake Stake(ObservedEpoch epoch, YumaInput input, ushort uid, string hotkey)

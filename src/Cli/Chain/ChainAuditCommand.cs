@@ -103,6 +103,8 @@ internal static class ChainAuditCommand
             ["not_compared"] = new JsonArray([.. e.NotCompared.Select(n => (JsonNode)n)]),
             ["caveats"] = new JsonArray([.. e.Caveats.Select(n => (JsonNode)n)]),
             ["runtime_upgrade"] = e.RuntimeUpgrade,
+            ["rao_emission"] = e.RaoEmission is { } rao ? rao.ToString(CultureInfo.InvariantCulture) : null,
+            ["rao_emission_inferred"] = e.RaoEmissionInferred,
             ["reason"] = e.Reason,
         })]),
         ["matched"] = report.Matched,

@@ -118,6 +118,11 @@ public static class ExplainCommand
         }
 
         c.Write(terms);
+        if (x.RaoEmission is { } rao)
+        {
+            c.WriteLine($"emission amount (not stored by the chain; inferred from the written floors): {Num(rao)} rao{(x.RaoEmissionInferred is { } how ? " (" + how + ")" : "")}");
+        }
+
         foreach (var note in x.NotCompared)
         {
             c.WriteLine("not compared: " + note);

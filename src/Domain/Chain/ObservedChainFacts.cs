@@ -92,6 +92,8 @@ public sealed record AuditDifference(string Field, byte Mechanism, ushort Uid, s
 /// allow a recomputation; <see cref="Reason"/> says why). <see cref="NotCompared"/> names the outputs the audit could
 /// not compare (e.g. emission when the epoch's emission amount cannot be determined); <see cref="Caveats"/> when the
 /// state before the block may not be what the epoch saw (a runtime upgrade in the block, for instance).
+/// <see cref="RaoEmission"/>: the emission amount the epoch distributed as the audit inferred it from the written u64
+/// floors (the chain does not store it), with the range they allow in <see cref="RaoEmissionInferred"/>.
 /// </summary>
 public sealed record EpochAudited(
     Block Block,
@@ -106,4 +108,6 @@ public sealed record EpochAudited(
     IReadOnlyList<string> NotCompared,
     IReadOnlyList<string> Caveats,
     string? Reason,
-    bool RuntimeUpgrade) : IObservedChainFact;
+    bool RuntimeUpgrade,
+    ulong? RaoEmission = null,
+    string? RaoEmissionInferred = null) : IObservedChainFact;

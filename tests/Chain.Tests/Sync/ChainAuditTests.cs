@@ -89,7 +89,8 @@ public sealed class ChainAuditTests : IDisposable
         x["explanation"]!["stake"]!["own_alpha"]!.GetValue<ulong>().ShouldBe(100_000_000_000UL);
         x["explanation"]!["stake"]!["inherited_alpha"]!.GetValue<ulong>().ShouldBeGreaterThan(100_000_000_000UL, "the parent lends half of its 50 τ-equivalent alpha");
         var terms = x["explanation"]!["terms"]!.AsArray();
-        terms.Select(t => t!["field"]!.GetValue<string>()).ShouldBe(["Incentive", "Dividends", "Consensus", "ValidatorTrust", "StakeWeight", "ValidatorPermit", "Active"]);
+        terms.Select(t => t!["field"]!.GetValue<string>()).ShouldBe(["Incentive", "Dividends", "Consensus", "ValidatorTrust", "StakeWeight", "ValidatorPermit", "Active", "Emission", "IncentiveAlphaEmittedToMiners"]);
+        x["explanation"]!["rao_emission"]!.GetValue<ulong>().ShouldBeGreaterThan(0UL, "the written floors pin the emission amount");
         terms.ShouldAllBe(t => t!["observed"]!.GetValue<string>() == t["computed"]!.GetValue<string>());
         text.ExitCode.ShouldBe(0, text.Error);
         text.Output.ShouldContain("weights received, clipped at consensus");
