@@ -3,6 +3,16 @@ using BenchmarkDotNet.Running;
 using Bittensor.Ledger.Consensus.Bench;
 using Bittensor.Ledger.Consensus.Yuma;
 
+if (args is ["--write-json", var path, var shape, var variant])
+{
+    // `ledger yuma` input for the CLI benchmark (docs/benchmarks.md): e.g. --write-json in.json 4096/256/10 Classic.
+    var parts = shape.Split('/').Select(int.Parse).ToArray();
+    var generated = EpochInputs.Generate(parts[0], parts[1], parts[2], Enum.Parse<Variant>(variant), seed: 42);
+    using var file = File.Create(path);
+    EpochJson.Write(generated, file);
+    return;
+}
+
 if (args is ["--smoke"])
 {
     // A sanity run without BenchmarkDotNet, ~20 s: per shape, at least 60 epochs and 2 s of warm-up (tiered JIT needs
