@@ -20,13 +20,25 @@ public static class LiquidAlpha
     /// <summary>k = s saturating_div −100: the same for every entry of an epoch.</summary>
     private static I32F32 Slope(I32F32 steepness) => steepness.SaturatingDiv(MinusHundred);
 
-    private static I32F32 AlphaSigmoidWithSlope(I32F32 consensus, I32F32 weight, I32F32 bond, I32F32 alphaLow, I32F32 alphaHigh, I32F32 slope)
+    private static I32F32 AlphaSigmoidWithSlope(I32F32 consensus, I32F32 weight, I32F32 bond, I32F32 alphaLow, I32F32 alphaHigh, I32F32 slope) =>
+        AlphaFromExp(YumaMath.ExpSafe(Exponent(consensus, weight, bond, slope)), alphaLow, alphaHigh);
+
+    /// <summary>The sigmoid's exponent k·(d − 0.5) of <see cref="AlphaSigmoid"/>.</summary>
+    private static I32F32 Exponent(I32F32 consensus, I32F32 weight, I32F32 bond, I32F32 slope)
     {
         var diffBuy = Clamp(weight.SaturatingSub(consensus), I32F32.Zero, I32F32.One);
         var diffSell = Clamp(bond.SaturatingSub(weight), I32F32.Zero, I32F32.One);
         var diff = weight >= bond ? diffBuy : diffSell;
-        var exponent = slope.SaturatingMul(diff.SaturatingSub(Half));
-        var sigmoid = I32F32.One.SaturatingDiv(I32F32.One.SaturatingAdd(YumaMath.ExpSafe(exponent)));
+        return slope.SaturatingMul(diff.SaturatingSub(Half));
+    }
+
+    /// <summary>
+    /// α from exp_safe of the exponent. 1 + exp ≥ 1 (exp_safe is never negative), so 1 saturating_div (1 + exp) is the
+    /// exact reciprocal <see cref="YumaMath.ReciprocalOfAtLeastOne"/> (never 0, never overflowing).
+    /// </summary>
+    private static I32F32 AlphaFromExp(I32F32 exp, I32F32 alphaLow, I32F32 alphaHigh)
+    {
+        var sigmoid = YumaMath.ReciprocalOfAtLeastOne(unchecked((ulong)I32F32.One.SaturatingAdd(exp).Bits));
         var alpha = alphaLow.SaturatingAdd(sigmoid.SaturatingMul(alphaHigh.SaturatingSub(alphaLow)));
         return Clamp(alpha, alphaLow, alphaHigh);
     }
@@ -51,6 +63,7 @@ public static class LiquidAlpha
         var decay = new I32F32[n];
         var cols = new List<int>();
         var seen = new bool[n];
+        var exponents = new I32F32[n];
         for (int i = 0; i < weights.Length; i++)
         {
             var wRow = weights[i];
@@ -73,8 +86,9 @@ public static class LiquidAlpha
 
             cols.Sort();
             int wp = 0, bp = 0;
-            foreach (int j in cols)
+            for (int c = 0; c < cols.Count; c++)
             {
+                int j = cols[c];
                 seen[j] = false;
                 while (wp < wRow.Length && wRow[wp].Col < j)
                 {
@@ -88,7 +102,15 @@ public static class LiquidAlpha
                 }
 
                 var b = bp < bRow.Length && bRow[bp].Col == j ? bRow[bp].Val : I32F32.Zero;
-                alphaRow[j] = AlphaSigmoidWithSlope(consensus[j], w, b, alphaLow, alphaHigh, slope);
+                exponents[c] = Exponent(consensus[j], w, b, slope);
+            }
+
+            // The exponentials of a whole row at once: their series run interleaved (YumaMath.ExpSafe over a span).
+            var exps = exponents.AsSpan(0, cols.Count);
+            YumaMath.ExpSafe(exps, exps);
+            for (int c = 0; c < cols.Count; c++)
+            {
+                alphaRow[cols[c]] = AlphaFromExp(exps[c], alphaLow, alphaHigh);
             }
 
             result[i] = YumaMath.MatEmaAlphaSparseRow(wRow, bRow, alphaRow, decay);
