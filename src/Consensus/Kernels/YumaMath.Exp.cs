@@ -13,6 +13,9 @@ public static partial class YumaMath
     /// <summary>Exact reciprocal divisors for the Taylor series' term/i, i in 2..31 (index = i).</summary>
     private static readonly U64Divisor[] SmallDivisors = [.. Enumerable.Range(0, 32).Select(i => new U64Divisor((ulong)Math.Max(i, 1)))];
 
+    /// <summary>The same divisors (index = i, 2..31) for the interleaved series: one multiply per division, no correction.</summary>
+    private static readonly BranchFreeDivisor[] SeriesDivisors = [.. Enumerable.Range(0, 32).Select(i => new BranchFreeDivisor((ulong)Math.Max(i, 2)))];
+
     private static readonly I32F32 EAtI9F23 = I32F32.FromBits(22802600L << 9);
 
     /// <summary>
@@ -125,7 +128,7 @@ public static partial class YumaMath
         {
             for (int i = 2; i <= 31 && (t0 | t1 | t2 | t3) != 0; i++)
             {
-                var d = SmallDivisors[i];
+                var d = SeriesDivisors[i];
                 t0 = Step(t0, s0, d, ref overflow);
                 t1 = Step(t1, s1, d, ref overflow);
                 t2 = Step(t2, s2, d, ref overflow);
@@ -166,7 +169,7 @@ public static partial class YumaMath
     /// i (truncating); a product whose high half reaches 2^31 does not fit a long and sets <paramref name="overflow"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Step(ulong term, ulong s, U64Divisor i, ref ulong overflow)
+    private static ulong Step(ulong term, ulong s, BranchFreeDivisor i, ref ulong overflow)
     {
         unchecked
         {
