@@ -61,7 +61,8 @@ public static class LiquidAlpha
         var result = new (ushort Col, I32F32 Val)[weights.Length][];
         var alphaRow = new I32F32[n];
         var decay = new I32F32[n];
-        var cols = new List<int>();
+        var cols = new int[n];
+        var wAt = new I32F32[n];
         var seen = new bool[n];
         var exponents = new I32F32[n];
         for (int i = 0; i < weights.Length; i++)
@@ -74,41 +75,26 @@ public static class LiquidAlpha
                 continue;
             }
 
-            cols.Clear();
-            foreach (var e in wRow)
-            {
-                if (e.Col < n && !seen[e.Col])
-                {
-                    seen[e.Col] = true;
-                    cols.Add(e.Col);
-                }
-            }
-
-            cols.Sort();
-            int wp = 0, bp = 0;
-            for (int c = 0; c < cols.Count; c++)
+            int count = YumaMath.IsStrictlyAscending(wRow)
+                ? AscendingColumns(wRow, n, cols, wAt)
+                : SortedColumns(wRow, n, cols, wAt, seen);
+            int bp = 0;
+            for (int c = 0; c < count; c++)
             {
                 int j = cols[c];
-                seen[j] = false;
-                while (wp < wRow.Length && wRow[wp].Col < j)
-                {
-                    wp++;
-                }
-
-                var w = wp < wRow.Length && wRow[wp].Col == j ? wRow[wp].Val : I32F32.Zero;
                 while (bp < bRow.Length && bRow[bp].Col < j)
                 {
                     bp++;
                 }
 
                 var b = bp < bRow.Length && bRow[bp].Col == j ? bRow[bp].Val : I32F32.Zero;
-                exponents[c] = Exponent(consensus[j], w, b, slope);
+                exponents[c] = Exponent(consensus[j], wAt[c], b, slope);
             }
 
             // The exponentials of a whole row at once: their series run interleaved (YumaMath.ExpSafe over a span).
-            var exps = exponents.AsSpan(0, cols.Count);
+            var exps = exponents.AsSpan(0, count);
             YumaMath.ExpSafe(exps, exps);
-            for (int c = 0; c < cols.Count; c++)
+            for (int c = 0; c < count; c++)
             {
                 alphaRow[cols[c]] = AlphaFromExp(exps[c], alphaLow, alphaHigh);
             }
@@ -117,5 +103,54 @@ public static class LiquidAlpha
         }
 
         return result;
+    }
+
+    /// <summary>A row sorted by column without duplicates: its columns &lt; n are already the sorted distinct set.</summary>
+    private static int AscendingColumns(ReadOnlySpan<(ushort Col, I32F32 Val)> wRow, int n, Span<int> cols, Span<I32F32> wAt)
+    {
+        int count = 0;
+        foreach (var e in wRow)
+        {
+            if (e.Col < n)
+            {
+                cols[count] = e.Col;
+                wAt[count++] = e.Val;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Any other row: the distinct columns &lt; n in ascending order, each with the weight the reference's peek walk
+    /// finds for it (the first entry at or after the walk's position with that column; 0 if the walk passed it).
+    /// </summary>
+    private static int SortedColumns(ReadOnlySpan<(ushort Col, I32F32 Val)> wRow, int n, Span<int> cols, Span<I32F32> wAt, Span<bool> seen)
+    {
+        int count = 0;
+        foreach (var e in wRow)
+        {
+            if (e.Col < n && !seen[e.Col])
+            {
+                seen[e.Col] = true;
+                cols[count++] = e.Col;
+            }
+        }
+
+        cols[..count].Sort();
+        int wp = 0;
+        for (int c = 0; c < count; c++)
+        {
+            int j = cols[c];
+            seen[j] = false;
+            while (wp < wRow.Length && wRow[wp].Col < j)
+            {
+                wp++;
+            }
+
+            wAt[c] = wp < wRow.Length && wRow[wp].Col == j ? wRow[wp].Val : I32F32.Zero;
+        }
+
+        return count;
     }
 }
