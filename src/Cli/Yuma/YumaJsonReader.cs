@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Bittensor.Ledger.Consensus.Yuma;
 
@@ -10,6 +11,8 @@ namespace Bittensor.Ledger.Cli.Yuma;
 /// accepts and builds the same <see cref="YumaInput"/>; on anything else (malformed JSON, a wrong type, a missing or
 /// duplicate field, a length mismatch) it returns null and the caller runs <see cref="YumaJson.ParseInput"/>, which
 /// names the field. So every error message stays that of one code path, and a valid document is read once.
+/// The two loops that see every number are compiled fully optimized on first call: a one-shot process would otherwise
+/// run them as unoptimized code until on-stack replacement and tier-1 recompilation catch up.
 /// </summary>
 public static class YumaJsonReader
 {
@@ -325,6 +328,7 @@ public static class YumaJsonReader
         return reader.TokenType is JsonTokenType.True or JsonTokenType.False;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong[]? UIntArray(ref Utf8JsonReader reader, ref Scratch scratch)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
@@ -373,6 +377,7 @@ public static class YumaJsonReader
         return result;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool SparseRows(ref Utf8JsonReader reader, ref Scratch scratch, List<(ushort Col, ushort Val)[]> rows)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
