@@ -3,6 +3,29 @@ using BenchmarkDotNet.Running;
 using Bittensor.Ledger.Consensus.Bench;
 using Bittensor.Ledger.Consensus.Yuma;
 
+if (args is ["--write-json", var path, var shape, var variant])
+{
+    // `ledger yuma` input for the CLI benchmark (docs/benchmarks.md): e.g. --write-json in.json 4096/256/10 Classic.
+    var parts = shape.Split('/').Select(int.Parse).ToArray();
+    var generated = EpochInputs.Generate(parts[0], parts[1], parts[2], Enum.Parse<Variant>(variant), seed: 42);
+    using var file = File.Create(path);
+    EpochJson.Write(generated, file);
+    return;
+}
+
+if (args is ["--loop", var loopShape, var loopVariant, var loopCount])
+{
+    // A fixed number of epochs on one shape, for profilers (perf, valgrind --tool=callgrind): e.g. --loop 256/64/100 Classic 2000.
+    var parts = loopShape.Split('/').Select(int.Parse).ToArray();
+    var looped = EpochInputs.Generate(parts[0], parts[1], parts[2], Enum.Parse<Variant>(loopVariant), seed: 42);
+    for (int i = int.Parse(loopCount, System.Globalization.CultureInfo.InvariantCulture); i > 0; i--)
+    {
+        YumaEpoch.Run(looped);
+    }
+
+    return;
+}
+
 if (args is ["--smoke"])
 {
     // A sanity run without BenchmarkDotNet, ~20 s: per shape, at least 60 epochs and 2 s of warm-up (tiered JIT needs

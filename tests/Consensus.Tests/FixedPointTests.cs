@@ -202,6 +202,22 @@ public sealed class DivisorTests
     }
 
     [Fact]
+    public void BranchFreeDivisor_AgreesWithHardwareDivision()
+    {
+        var values = Gen.OneOf(Gen.ULong, Gen.ULong[0, 100], Gen.ULong[ulong.MaxValue - 100, ulong.MaxValue], Gen.ULong[0, 1UL << 32], Gen.UInt.Select(v => (ulong)v << 32));
+        var divisors = Gen.OneOf(Gen.ULong[2, 31], Gen.ULong[2, 1UL << 20], Gen.ULong.Where(d => d >= 2), Gen.Int[1, 63].Select(k => 1UL << k));
+        Gen.Select(values, divisors).Sample((n, d) => new BranchFreeDivisor(d).Divide(n).ShouldBe(n / d), iter: 300_000);
+        for (ulong d = 2; d <= 31; d++)
+        {
+            var divisor = new BranchFreeDivisor(d);
+            foreach (ulong n in new ulong[] { 0UL, 1, d - 1, d, d + 1, ulong.MaxValue, ulong.MaxValue - 1, ulong.MaxValue - d, 1UL << 63, (1UL << 63) - 1 })
+            {
+                divisor.Divide(n).ShouldBe(n / d);
+            }
+        }
+    }
+
+    [Fact]
     public void DivFull_WithTrailingZeroDivisors_MatchesBigInteger()
     {
         var limb = Gen.OneOf(Gen.ULong, Gen.ULong[0, 3], Gen.ULong[0, 1UL << 40]);

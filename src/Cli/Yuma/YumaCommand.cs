@@ -78,8 +78,9 @@ public static class YumaCommand
         YumaInput parsed;
         try
         {
-            using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 16 });
-            parsed = YumaJson.ParseInput(document.RootElement);
+            // One pass of the streaming reader for a valid input; only when it declines does the document reader run,
+            // and that path alone words every error message.
+            parsed = YumaJsonReader.TryRead(text.Span) ?? ParseDocument(text);
         }
         catch (JsonException e)
         {
@@ -105,6 +106,12 @@ public static class YumaCommand
         }
 
         return ExitOk;
+    }
+
+    private static YumaInput ParseDocument(ReadOnlyMemory<byte> text)
+    {
+        using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = YumaJsonReader.Options.MaxDepth });
+        return YumaJson.ParseInput(document.RootElement);
     }
 
     private static void Write(Stream stream, YumaOutput result)

@@ -13,6 +13,8 @@ public sealed class YumaInputException(string path, string reason) : Exception($
 /// <summary>The `ledger yuma` JSON contract: one epoch in, one epoch out. Integers stay exact (no double anywhere).</summary>
 public static class YumaJson
 {
+    private const int FlushThreshold = 1 << 16;
+
     /// <summary>Reads and validates an input document; throws <see cref="YumaInputException"/> naming the field.</summary>
     public static YumaInput ParseInput(JsonElement root)
     {
@@ -99,6 +101,11 @@ public static class YumaJson
             }
 
             writer.WriteEndArray();
+            // Stream the bonds (the bulk of a large output) instead of holding the whole document in the writer's buffer.
+            if (writer.BytesPending > FlushThreshold)
+            {
+                writer.Flush();
+            }
         }
 
         writer.WriteEndArray();

@@ -74,7 +74,7 @@ public static partial class YumaMath
         return result;
     }
 
-    private static bool IsStrictlyAscending(ReadOnlySpan<(ushort Col, I32F32 Val)> row)
+    internal static bool IsStrictlyAscending(ReadOnlySpan<(ushort Col, I32F32 Val)> row)
     {
         for (int k = 1; k < row.Length; k++)
         {

@@ -14,11 +14,15 @@ public static partial class YumaMath
     /// <remarks>Port of math.rs weighted_median. <paramref name="partitionIdx"/> is used as scratch and overwritten.</remarks>
     public static I32F32 WeightedMedian(
         ReadOnlySpan<I32F32> stake, ReadOnlySpan<I32F32> score, Span<int> partitionIdx, I32F32 minority, I32F32 partitionLo, I32F32 partitionHi) =>
-        WeightedMedian(stake, score, partitionIdx, minority, partitionLo, partitionHi, new int[partitionIdx.Length]);
+        WeightedMedian(stake, score, partitionIdx, minority, partitionLo, partitionHi, new int[partitionIdx.Length], boundedStakes: false);
 
+    /// <param name="boundedStakes">
+    /// Every stake is non-negative and their total fits a long (normalized stakes: each ≤ 1, fewer than 2^31 of them), so
+    /// no partial sum can saturate and a plain addition is the saturating one.
+    /// </param>
     private static I32F32 WeightedMedian(
         ReadOnlySpan<I32F32> stake, ReadOnlySpan<I32F32> score, Span<int> partitionIdx, I32F32 minority, I32F32 partitionLo, I32F32 partitionHi,
-        Span<int> upperBuf)
+        Span<int> upperBuf, bool boundedStakes)
     {
         int len = partitionIdx.Length;
         int maxIterations = len;
@@ -41,6 +45,7 @@ public static partial class YumaMath
             long pivot = score[idx[n / 2]].Bits;
             var loStake = I32F32.Zero;
             var hiStake = I32F32.Zero;
+            long loSum = 0, hiSum = 0;
             int lowerCount = 0, upperCount = 0;
             // Stable partition: lower entries compact in place (write index never passes read index), upper go to a
             // buffer. Branch-free: every entry is written to both sides and only the matching side's count advances;
@@ -52,12 +57,26 @@ public static partial class YumaMath
                 int lt = s < pivot ? 1 : 0;
                 int gt = s > pivot ? 1 : 0;
                 long st = stake[k].Bits;
-                loStake = loStake.SaturatingAdd(I32F32.FromBits(st & unchecked(-(long)lt)));
-                hiStake = hiStake.SaturatingAdd(I32F32.FromBits(st & unchecked(-(long)gt)));
+                if (boundedStakes)
+                {
+                    loSum = unchecked(loSum + (st & -(long)lt));
+                    hiSum = unchecked(hiSum + (st & -(long)gt));
+                }
+                else
+                {
+                    loStake = loStake.SaturatingAdd(I32F32.FromBits(st & unchecked(-(long)lt)));
+                    hiStake = hiStake.SaturatingAdd(I32F32.FromBits(st & unchecked(-(long)gt)));
+                }
                 idx[lowerCount] = k;
                 upperBuf[upperCount] = k;
                 lowerCount = unchecked(lowerCount + lt);
                 upperCount = unchecked(upperCount + gt);
+            }
+
+            if (boundedStakes)
+            {
+                loStake = I32F32.FromBits(loSum);
+                hiStake = I32F32.FromBits(hiSum);
             }
 
             if (minority < lo.SaturatingAdd(loStake) && lowerCount > 0)
@@ -183,7 +202,7 @@ public static partial class YumaMath
                 idx[u] = u;
             }
 
-            destination[c] = WeightedMedian(useStake, useScore, idx, minority, I32F32.Zero, stakeSum, upper);
+            destination[c] = WeightedMedian(useStake, useScore, idx, minority, I32F32.Zero, stakeSum, upper, boundedStakes: true);
 
             for (int p = colCount[c]; p < colCount[c + 1]; p++)
             {

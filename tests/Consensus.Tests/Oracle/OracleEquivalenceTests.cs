@@ -199,4 +199,20 @@ public sealed class OracleEquivalenceTests
             Gen.Long[(19L << 32) - 1000, (21L << 32) + 1000]);
         inputs.Sample(x => Kernels.YumaMath.ExpSafe(I32F32.FromBits(x)).ShouldBe(ReferenceMath.ExpSafe(I32F32.FromBits(x))), iter: 100_000);
     }
+
+    [Fact]
+    public void ExpSafeOverASpan_MatchesTheReferenceKernelElementWise()
+    {
+        var element = Gen.OneOf(Gen.Long, Gen.Long[-25L << 32, 25L << 32], Gen.Long[-6L << 32, 6L << 32], Gen.Long[-1000, 1000],
+            Gen.Long[(19L << 32) - 1000, (21L << 32) + 1000], Gen.OneOf(Gen.Const(0L), Gen.Const(1L << 32), Gen.Const(-(1L << 32))));
+        element.Array[0, 13].Sample(xs =>
+        {
+            var input = xs.Select(I32F32.FromBits).ToArray();
+            var result = new I32F32[input.Length];
+            Kernels.YumaMath.ExpSafe(input, result);
+            result.ShouldBe(input.Select(ReferenceMath.ExpSafe).ToArray());
+            Kernels.YumaMath.ExpSafe(input, input);
+            input.ShouldBe(result);
+        }, iter: 20_000);
+    }
 }
