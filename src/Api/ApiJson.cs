@@ -81,7 +81,7 @@ public static class ApiJson
                         obj[baseName] = Readable(rao);
                         converted = true;
                     }
-                    else if (Amounts.Contains(name) && child is JsonObject perKey)
+                    else if (name == "total_by_subnet" && child is JsonObject perKey)
                     {
                         // total_by_subnet: netuid → rao.
                         var exact = new JsonObject();

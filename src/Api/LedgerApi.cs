@@ -90,7 +90,8 @@ public static partial class LedgerApi
         app.UseRequestTimeouts();
 
         app.MapOpenApi();
-        app.MapScalarApiReference();
+        // Scalar's own script is served by the package; its default web fonts would come from a CDN: system fonts instead.
+        app.MapScalarApiReference(o => o.DisableDefaultFonts());
         app.MapGet("/health", HealthAsync).WithTags("server").WithSummary("Up, and the database answers.").ExcludeFromDescription();
         var api = app.MapGroup("/api/v1");
         MapReads(api);

@@ -12,6 +12,10 @@ namespace Bittensor.Ledger.Api.Tests;
 /// <see cref="LedgerApi"/> on 127.0.0.1 with a free port and a write key, and a client for it.</summary>
 public sealed class ApiServer : IAsyncLifetime
 {
+    /// <summary>One simulated ledger and server for the API and page tests (one database: a fixture per class would
+    /// drop the other's).</summary>
+    public const string Collection = "api server";
+
     public const string Key = "test-key-0123456789";
 
     public static readonly SimulationOptions Options = new() { Subnets = 2, Neurons = 32, Validators = 4, Tempo = 30, Blocks = 200, Seed = 11 };
@@ -68,3 +72,6 @@ public sealed class ApiServer : IAsyncLifetime
         }
     }
 }
+
+[CollectionDefinition(ApiServer.Collection)]
+public sealed class ApiServerCollection : ICollectionFixture<ApiServer>;

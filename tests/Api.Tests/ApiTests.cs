@@ -13,7 +13,8 @@ namespace Bittensor.Ledger.Api.Tests;
 /// <summary>`ledger serve` over HTTP on 127.0.0.1 against a simulated ledger on real PostgreSQL: each answer against
 /// the same Mediator query the CLI sends, the conventions (snake_case, exact and readable amounts, problem details,
 /// paging, caching) and the safety rules (writes only with the key).</summary>
-public sealed class ApiTests(ApiServer server) : IClassFixture<ApiServer>
+[Collection(ApiServer.Collection)]
+public sealed class ApiTests(ApiServer server)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -160,6 +161,24 @@ public sealed class ApiTests(ApiServer server) : IClassFixture<ApiServer>
         again.Headers.IfNoneMatch.Add(etag);
         using var second = await server.Client.SendAsync(again, Ct);
         second.StatusCode.ShouldBe(HttpStatusCode.NotModified);
+    }
+
+    [Fact]
+    public async Task ExplainOfEveryUidOfAnEpoch_ReconcilesWithReadableAmounts()
+    {
+        var rows = (await server.Mediator.Send(new GetEmissions(NetUid: new NetUid(1), FromEpoch: 2, ToEpoch: 2), Ct)).Rows;
+        rows.Count.ShouldBeGreaterThan(0);
+
+        foreach (var row in rows)
+        {
+            var json = await GetJsonAsync($"/api/v1/subnets/1/epochs/2/uids/{row.Uid}/explain");
+
+            json.GetProperty("reconciles").GetBoolean().ShouldBeTrue();
+            var x = json.GetProperty("explanation");
+            x.GetProperty("stake_rao").GetString().ShouldNotBeNull();
+            x.GetProperty("unit").GetString().ShouldBe("α");
+            x.GetProperty("mechanisms")[0].GetProperty("stake").GetProperty("bits").ValueKind.ShouldBe(JsonValueKind.Number);
+        }
     }
 
     [Fact]
