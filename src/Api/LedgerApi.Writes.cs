@@ -48,7 +48,8 @@ public static partial class LedgerApi
             })
             .WithName("record_facts").WithTags("write")
             .WithSummary("Appends facts (NDJSON, docs/import-format.md; an `epoch_triggered` line runs that epoch) as `ledger import` does. Needs the server's key in X-Api-Key.")
-            .Accepts<string>("application/x-ndjson")
+            // No Accepts metadata: it would answer 415 to a body of another content type before the key is checked,
+            // and a write without the key must be 401 whatever it sends. The body is read as NDJSON.
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)

@@ -330,6 +330,11 @@ public sealed class ApiWriteTests
         await using var _ = app;
         using var client = new HttpClient { BaseAddress = address };
 
+        using (var form = await client.PostAsync("/api/v1/facts", new StringContent("x=1", Encoding.UTF8, "application/x-www-form-urlencoded"), Ct))
+        {
+            form.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        }
+
         using (var none = await client.SendAsync(Post(null), Ct))
         using (var wrong = await client.SendAsync(Post(ApiServer.Key + "x"), Ct))
         {
