@@ -12,9 +12,9 @@ namespace Bittensor.Ledger.Api;
 /// paging of a report's list; and query parameters parsed to the same <c>parameter: reason</c> the CLI prints.</summary>
 internal static class Answers
 {
-    private static readonly JsonSerializerOptions Indented = new(ApiJson.Options)
+    // Compact: a hotkey's 1,000 epochs are half the bytes and a third less time to write than indented (bench/Api.Bench).
+    private static readonly JsonSerializerOptions Compact = new(ApiJson.Options)
     {
-        WriteIndented = true,
         // τ and α as themselves, not \u03B1: the answer is UTF-8 JSON, never embedded in HTML.
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
@@ -68,7 +68,7 @@ internal static class Answers
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(node, Indented);
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(node, Compact);
             var etag = "\"" + Convert.ToBase64String(SHA256.HashData(bytes).AsSpan(0, 16)).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "\"";
             var response = httpContext.Response;
             response.Headers.ETag = etag;
