@@ -26,5 +26,6 @@ internal static class LedgerCommands
         yield return Verify.VerifyCommand.Create();
         yield return Replay.ReplayCommand.Create();
         yield return Chain.ChainCommand.Create();
+        yield return Serve.ServeCommand.Create();
     }
 }

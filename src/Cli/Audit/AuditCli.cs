@@ -152,6 +152,29 @@ internal static class AuditCli
 
     public static string Num<T>(T value) where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
 
+    /// <summary>`--rao`: tables print amounts as exact integers; without it, in τ or α with thousands separators and 9
+    /// decimals, and u16 terms as the SDK's floats (issue 11). `--json` and exports are exact either way.</summary>
+    public static Option<bool> RaoOption() => new("--rao") { Description = "Tables in exact integers (rao, u16) instead of τ/α with 9 decimals and 0..1 terms." };
+
+    /// <summary>An amount for a table: <c>1,234.500000000</c>, or with <paramref name="exact"/> the rao integer.</summary>
+    public static string Amount(BigInteger rao, bool exact)
+    {
+        if (exact)
+        {
+            return rao.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var whole = BigInteger.DivRem(BigInteger.Abs(rao), 1_000_000_000, out var fraction);
+        return (rao.Sign < 0 ? "-" : "") + whole.ToString("N0", CultureInfo.InvariantCulture) + "." + fraction.ToString("D9", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A u16 term (consensus, incentive, ...) as the SDK shows it, value / 65535: 1177 is 0.0180.</summary>
+    public static string Term(ushort value, bool exact) =>
+        exact ? Num(value) : (value / 65535.0).ToString("0.0000", CultureInfo.InvariantCulture);
+
+    /// <summary>A column's unit: rao with `--rao`, else the asset's.</summary>
+    public static string Unit(bool exact, string unit = "α") => exact ? "rao" : unit;
+
     public static string Pct(double? value) => value is { } v ? v.ToString("F4", CultureInfo.InvariantCulture) + "%" : "-";
 
     public static string Short(string key) => key.Length > 12 ? key[..6] + "…" + key[^4..] : key;

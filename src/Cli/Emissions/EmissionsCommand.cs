@@ -21,9 +21,10 @@ public static class EmissionsCommand
         var fromBlock = BlockOption("--from-block", "First block (inclusive).");
         var toBlock = BlockOption("--to-block", "Last block (inclusive).");
         var json = JsonOption();
+        var rao = RaoOption();
         var command = new Command("emissions", "Emission history per epoch and uid for a hotkey, a coldkey or a subnet, with totals.")
         {
-            hotkey, coldkey, netuid, fromEpoch, toEpoch, fromBlock, toBlock, json, ConnectionOption.Create(),
+            hotkey, coldkey, netuid, fromEpoch, toEpoch, fromBlock, toBlock, json, rao, ConnectionOption.Create(),
         };
         command.SetAction((parse, ct) => RunAsync(parse,
             () => new GetEmissions(Hotkey(parse, hotkey), Coldkey(parse, coldkey), NetUid(parse, netuid),
@@ -38,17 +39,20 @@ public static class EmissionsCommand
                 }
 
                 var console = AuditCli.Console(output);
+                var x = parse.GetValue(rao);
+                var u = Unit(x);
                 var table = Table("netuid", "epoch", "uid", "block", "hotkey", "stake w", "consensus", "incentive", "dividends", "vtrust",
-                    "server (rao)", "validator (rao)", "take (rao)", "nominators (rao)");
+                    $"server ({u})", $"validator ({u})", $"take ({u})", $"nominators ({u})");
                 foreach (var r in report.Rows)
                 {
-                    table.AddTextRow(Num(r.NetUid), Num(r.Epoch), Num(r.Uid), Num(r.Block), Short(r.Hotkey), Num(r.StakeWeight), Num(r.Consensus), Num(r.Incentive),
-                        Num(r.Dividends), Num(r.ValidatorTrust), Num(r.ServerEmission), Num(r.ValidatorEmission), Num(r.Take), Num(r.NominatorDividends));
+                    table.AddTextRow(Num(r.NetUid), Num(r.Epoch), Num(r.Uid), Num(r.Block), Short(r.Hotkey), Term(r.StakeWeight, x), Term(r.Consensus, x), Term(r.Incentive, x),
+                        Term(r.Dividends, x), Term(r.ValidatorTrust, x), Amount(r.ServerEmission, x), Amount(r.ValidatorEmission, x), Amount(r.Take, x), Amount(r.NominatorDividends, x));
                 }
 
-                table.AddTextRow("total", "", "", "", "", "", "", "", "", "", Num(report.ServerEmission), Num(report.ValidatorEmission), Num(report.Take), Num(report.NominatorDividends));
+                table.AddTextRow("total", "", "", "", "", "", "", "", "", "", Amount(report.ServerEmission, x), Amount(report.ValidatorEmission, x), Amount(report.Take, x),
+                    Amount(report.NominatorDividends, x));
                 console.Write(table);
-                console.WriteLine($"{report.Rows.Count} rows, emission {Num(report.Emission)} rao");
+                console.WriteLine($"{report.Rows.Count} rows, emission {Amount(report.Emission, x)} {u}");
                 return 0;
             }, ct));
         return command;

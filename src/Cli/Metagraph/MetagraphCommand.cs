@@ -16,9 +16,10 @@ public static class MetagraphCommand
         netuid.Required = true;
         var at = BlockOption("--at-block", "The metagraph as of the end of this block (default: now).");
         var json = JsonOption();
+        var rao = RaoOption();
         var command = new Command("metagraph", "A subnet's neurons with stake, last epoch terms and last weight update, now or at a past block.")
         {
-            netuid, at, json, ConnectionOption.Create(),
+            netuid, at, json, rao, ConnectionOption.Create(),
         };
         command.SetAction((parse, ct) => RunAsync(parse,
             () => new GetMetagraph(NetUid(parse, netuid)!.Value, parse.GetValue(at)),
@@ -32,13 +33,15 @@ public static class MetagraphCommand
                 }
 
                 var console = AuditCli.Console(output);
-                var table = Table("uid", "hotkey", "coldkey", "registered", "stake (rao)", "stake w", "consensus", "incentive", "dividends", "vtrust",
-                    "emission (rao)", "active", "permit", "last update");
+                var x = parse.GetValue(rao);
+                var u = Unit(x, report.NetUid == 0 ? "τ" : "α");
+                var table = Table("uid", "hotkey", "coldkey", "registered", $"stake ({u})", "stake w", "consensus", "incentive", "dividends", "vtrust",
+                    $"emission ({u})", "active", "permit", "last update");
                 foreach (var n in report.Neurons)
                 {
-                    table.AddTextRow(Num(n.Uid), Short(n.Hotkey), Short(n.Coldkey), Num(n.RegisteredAt), Num(n.Stake), Num(n.StakeWeight), Num(n.Consensus),
-                        Num(n.Incentive), Num(n.Dividends), Num(n.ValidatorTrust), Num(n.Emission), n.Active ? "yes" : "no", n.ValidatorPermit ? "yes" : "no",
-                        n.LastUpdate is { } u ? Num(u) : "-");
+                    table.AddTextRow(Num(n.Uid), Short(n.Hotkey), Short(n.Coldkey), Num(n.RegisteredAt), Amount(n.Stake, x), Term(n.StakeWeight, x), Term(n.Consensus, x),
+                        Term(n.Incentive, x), Term(n.Dividends, x), Term(n.ValidatorTrust, x), Amount(n.Emission, x), n.Active ? "yes" : "no", n.ValidatorPermit ? "yes" : "no",
+                        n.LastUpdate is { } last ? Num(last) : "-");
                 }
 
                 console.Write(table);

@@ -16,9 +16,10 @@ public static class StakeCommand
         var hotkey = HotkeyOption();
         var at = BlockOption("--at-block", "Stake as of the end of this block (default: now).");
         var json = JsonOption();
+        var rao = RaoOption();
         var command = new Command("stake", "Alpha staked by a coldkey (or on a hotkey), per subnet and hotkey, now or at a past block.")
         {
-            coldkey, hotkey, at, json, ConnectionOption.Create(),
+            coldkey, hotkey, at, json, rao, ConnectionOption.Create(),
         };
         command.SetAction((parse, ct) => RunAsync(parse,
             () => new GetStake(Coldkey(parse, coldkey), Hotkey(parse, hotkey), parse.GetValue(at)),
@@ -32,15 +33,16 @@ public static class StakeCommand
                 }
 
                 var console = AuditCli.Console(output);
-                var table = Table("netuid", "hotkey", "coldkey", "stake (rao)", "hotkey total (rao)", "last change");
+                var x = parse.GetValue(rao);
+                var table = Table("netuid", "hotkey", "coldkey", $"stake ({Unit(x)})", $"hotkey total ({Unit(x)})", "last change");
                 foreach (var p in report.Positions)
                 {
-                    table.AddTextRow(Num(p.NetUid), p.Hotkey, p.Coldkey, Num(p.Stake), Num(p.HotkeyTotal), Num(p.LastChangeBlock));
+                    table.AddTextRow(Num(p.NetUid), p.Hotkey, p.Coldkey, Amount(p.Stake, x), Amount(p.HotkeyTotal, x), Num(p.LastChangeBlock));
                 }
 
                 foreach (var (netuid, total) in report.TotalBySubnet.OrderBy(kv => kv.Key))
                 {
-                    table.AddTextRow(Num(netuid), "total", "", Num(total), "", "");
+                    table.AddTextRow(Num(netuid), "total", "", Amount(total, x), "", "");
                 }
 
                 console.Write(table);

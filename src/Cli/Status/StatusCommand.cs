@@ -17,7 +17,8 @@ public static class StatusCommand
     {
         var connection = ConnectionOption.Create();
         var json = new Option<bool>("--json") { Description = "Machine-readable output with exact integers." };
-        var command = new Command("status", "What the ledger holds, per subnet.") { connection, json };
+        var rao = Audit.AuditCli.RaoOption();
+        var command = new Command("status", "What the ledger holds, per subnet.") { connection, json, rao };
         command.SetAction(async (parse, ct) =>
         {
             await using var database = await ConnectionOption.ResolveAsync(parse, ct).ConfigureAwait(false);
@@ -30,7 +31,7 @@ public static class StatusCommand
             }
             else
             {
-                Table(status, output);
+                Table(status, output, parse.GetValue(rao));
             }
 
             return 0;
@@ -86,10 +87,10 @@ public static class StatusCommand
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static void Table(LedgerStatus status, TextWriter output)
+    private static void Table(LedgerStatus status, TextWriter output, bool exact)
     {
         var console = ConsoleOutput.For(output);
-        var table = new Table().AddColumns("netuid", "neurons", "latest block", "weight submissions", "total stake (rao)");
+        var table = new Table().AddColumns("netuid", "neurons", "latest block", "weight submissions", $"total stake ({Audit.AuditCli.Unit(exact)})");
         foreach (var column in table.Columns)
         {
             column.RightAligned();
@@ -102,7 +103,7 @@ public static class StatusCommand
                 s.Neurons.ToString(CultureInfo.InvariantCulture),
                 s.LatestBlock.ToString(),
                 s.WeightSubmissions.ToString(CultureInfo.InvariantCulture),
-                s.TotalStake.ToString());
+                Audit.AuditCli.Amount(s.TotalStake.Value, exact));
         }
 
         console.Write(table);

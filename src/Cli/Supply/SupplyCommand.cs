@@ -21,9 +21,10 @@ public static class SupplyCommand
         var netuid = NetUidOption();
         var coldkey = ColdkeyOption();
         var json = JsonOption();
+        var rao = RaoOption();
         var command = new Command("supply", "TAO and alpha supply, flows and inflation over a block range; per epoch; or one coldkey's dilution.")
         {
-            from, to, byEpoch, netuid, coldkey, json, ConnectionOption.Create(),
+            from, to, byEpoch, netuid, coldkey, json, rao, ConnectionOption.Create(),
         };
         command.SetAction((parse, ct) => RunAsync(parse,
             () =>
@@ -43,13 +44,13 @@ public static class SupplyCommand
                 return (Coldkey: c, NetUid: parse.GetValue(byEpoch) ? n : null);
             },
             async (input, mediator, output, token) => input.Coldkey is { } c
-                ? await DilutionAsync(mediator, new GetDilution(c, parse.GetValue(from)!.Value, parse.GetValue(to)!.Value), parse.GetValue(json), output, token).ConfigureAwait(false)
-                : await SupplyAsync(mediator, new GetSupply(parse.GetValue(from), parse.GetValue(to), input.NetUid), parse.GetValue(json), output, token).ConfigureAwait(false),
+                ? await DilutionAsync(mediator, new GetDilution(c, parse.GetValue(from)!.Value, parse.GetValue(to)!.Value), parse.GetValue(json), parse.GetValue(rao), output, token).ConfigureAwait(false)
+                : await SupplyAsync(mediator, new GetSupply(parse.GetValue(from), parse.GetValue(to), input.NetUid), parse.GetValue(json), parse.GetValue(rao), output, token).ConfigureAwait(false),
             ct));
         return command;
     }
 
-    private static async Task<int> SupplyAsync(IMediator mediator, GetSupply query, bool json, TextWriter output, CancellationToken ct)
+    private static async Task<int> SupplyAsync(IMediator mediator, GetSupply query, bool json, bool x, TextWriter output, CancellationToken ct)
     {
         var report = await mediator.Send(query, ct).ConfigureAwait(false);
         if (json)
@@ -62,19 +63,20 @@ public static class SupplyCommand
         var table = Table("asset", "issuance start", "issuance end", "minted", "recycled", "burned", "staked", "inflation/yr");
         foreach (var a in report.Assets)
         {
-            table.AddTextRow(a.Asset, Num(a.IssuanceStart), Num(a.IssuanceEnd), Num(a.Minted), Num(a.Recycled), Num(a.Burned), Num(a.StakedEnd), Pct(a.AnnualizedInflationPercent));
+            table.AddTextRow(a.Asset, Amount(a.IssuanceStart, x), Amount(a.IssuanceEnd, x), Amount(a.Minted, x), Amount(a.Recycled, x), Amount(a.Burned, x), Amount(a.StakedEnd, x),
+                Pct(a.AnnualizedInflationPercent));
         }
 
         console.Write(table);
         var range = report.FromBlock < 0 ? $"blocks up to {Num(report.ToBlock)} (all of them); inflation/yr from block 0" : $"blocks ({Num(report.FromBlock)}, {Num(report.ToBlock)}]";
-        console.WriteLine($"{range}, amounts in rao; TAO staked = TAO emitted into subnets");
+        console.WriteLine($"{range}, amounts in {(x ? "rao" : "τ (tao) and α (alpha)")}; TAO staked = TAO emitted into subnets");
         if (report.Epochs.Count > 0)
         {
             var epochs = Table("epoch", "blocks", "tao minted", "tao issuance", "alpha minted", "alpha recycled", "alpha burned", "alpha issuance", "alpha inflation/yr");
             foreach (var e in report.Epochs)
             {
-                epochs.AddTextRow(Num(e.Epoch), $"({Num(e.FromBlock)}, {Num(e.Block)}]", Num(e.Tao.Minted), Num(e.Tao.IssuanceEnd), Num(e.Alpha.Minted), Num(e.Alpha.Recycled),
-                    Num(e.Alpha.Burned), Num(e.Alpha.IssuanceEnd), Pct(e.Alpha.AnnualizedInflationPercent));
+                epochs.AddTextRow(Num(e.Epoch), $"({Num(e.FromBlock)}, {Num(e.Block)}]", Amount(e.Tao.Minted, x), Amount(e.Tao.IssuanceEnd, x), Amount(e.Alpha.Minted, x),
+                    Amount(e.Alpha.Recycled, x), Amount(e.Alpha.Burned, x), Amount(e.Alpha.IssuanceEnd, x), Pct(e.Alpha.AnnualizedInflationPercent));
             }
 
             console.Write(epochs);
@@ -83,7 +85,7 @@ public static class SupplyCommand
         return 0;
     }
 
-    private static async Task<int> DilutionAsync(IMediator mediator, GetDilution query, bool json, TextWriter output, CancellationToken ct)
+    private static async Task<int> DilutionAsync(IMediator mediator, GetDilution query, bool json, bool x, TextWriter output, CancellationToken ct)
     {
         var report = await mediator.Send(query, ct).ConfigureAwait(false);
         if (json)
@@ -96,12 +98,12 @@ public static class SupplyCommand
         var table = Table("netuid", "stake start", "stake end", "share start", "share end", "emission received", "yield/yr", "supply growth/yr", "real yield/yr");
         foreach (var s in report.Subnets)
         {
-            table.AddTextRow(Num(s.NetUid), Num(s.StakeStart), Num(s.StakeEnd), Pct(s.ShareStartPercent), Pct(s.ShareEndPercent), Num(s.EmissionReceived),
+            table.AddTextRow(Num(s.NetUid), Amount(s.StakeStart, x), Amount(s.StakeEnd, x), Pct(s.ShareStartPercent), Pct(s.ShareEndPercent), Amount(s.EmissionReceived, x),
                 Pct(s.YieldPercent), Pct(s.SupplyGrowthPercent), Pct(s.RealYieldPercent));
         }
 
         console.Write(table);
-        console.WriteLine($"coldkey {report.Coldkey}, blocks ({Num(report.FromBlock)}, {Num(report.ToBlock)}], amounts in rao");
+        console.WriteLine($"coldkey {report.Coldkey}, blocks ({Num(report.FromBlock)}, {Num(report.ToBlock)}], amounts in {Unit(x)}");
         return 0;
     }
 }

@@ -32,7 +32,8 @@ public sealed class AuditCliTests
 
         var stake = await AuditCliRunner.RunAsync("stake", "--coldkey", ColdC.Address, "--at-block", "35", "--connection", db);
         var metagraph = await AuditCliRunner.RunAsync("metagraph", "--netuid", "1", "--at-block", "35", "--connection", db);
-        var supply = await AuditCliRunner.RunAsync("supply", "--from-block", "0", "--to-block", "100", "--connection", db);
+        var supply = await AuditCliRunner.RunAsync("supply", "--from-block", "0", "--to-block", "100", "--rao", "--connection", db);
+        var human = await AuditCliRunner.RunAsync("supply", "--from-block", "0", "--to-block", "100", "--connection", db);
         var byEpoch = await AuditCliRunner.RunAsync("supply", "--netuid", "1", "--by-epoch", "--connection", db);
 
         stake.ExitCode.ShouldBe(0, stake.Error);
@@ -44,6 +45,10 @@ public sealed class AuditCliTests
         supply.ExitCode.ShouldBe(0, supply.Error);
         supply.Output.ShouldContain("1799"); // alpha:1 staked
         supply.Output.ShouldContain((Genesis + 50 - Recycled).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // Without --rao, tables show τ/α with thousands separators and 9 decimals (issue 11).
+        var issued = Genesis + 50 - Recycled;
+        human.Output.ShouldContain(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{issued / 1_000_000_000:N0}.{issued % 1_000_000_000:D9}"));
+        human.Output.ShouldContain("amounts in τ (tao) and α (alpha)");
         byEpoch.ExitCode.ShouldBe(0, byEpoch.Error);
         byEpoch.Output.ShouldContain("(0, 30]"); // epoch 1's accrual range, printed as text, not Spectre markup
     }

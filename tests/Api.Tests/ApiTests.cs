@@ -1,0 +1,404 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Bittensor.Ledger.Application.Audit;
+using Bittensor.Ledger.Application.Epochs;
+using Bittensor.Ledger.Application.Status;
+using Bittensor.Ledger.Domain.Primitives;
+using Bittensor.Ledger.IntegrationTests.Infrastructure;
+
+namespace Bittensor.Ledger.Api.Tests;
+
+/// <summary>`ledger serve` over HTTP on 127.0.0.1 against a simulated ledger on real PostgreSQL: each answer against
+/// the same Mediator query the CLI sends, the conventions (snake_case, exact and readable amounts, problem details,
+/// paging, caching) and the safety rules (writes only with the key).</summary>
+[Collection(ApiServer.Collection)]
+public sealed class ApiTests(ApiServer server)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<JsonElement> GetJsonAsync(string path, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        using var response = await server.Client.GetAsync(path, Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        response.StatusCode.ShouldBe(expected, body);
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private async Task<string> AnyHotkeyAsync()
+    {
+        var metagraph = await server.Mediator.Send(new GetMetagraph(new NetUid(1)), Ct);
+        return metagraph.Neurons.First(n => n.Emission > 0).Hotkey;
+    }
+
+    [Fact]
+    public async Task Status_IsTheQuerysAnswerWithExactAndReadableStake()
+    {
+        var expected = await server.Mediator.Send(new GetStatus(), Ct);
+
+        var json = await GetJsonAsync("/api/v1/status");
+
+        json.GetProperty("events").GetInt64().ShouldBe(expected.Events);
+        json.GetProperty("complete").GetBoolean().ShouldBeTrue();
+        var subnets = json.GetProperty("subnets").EnumerateArray().ToList();
+        subnets.Count.ShouldBe(expected.Subnets.Count);
+        foreach (var (row, s) in subnets.Zip(expected.Subnets))
+        {
+            row.GetProperty("netuid").GetInt32().ShouldBe(s.NetUid.Value);
+            row.GetProperty("total_stake_rao").GetString().ShouldBe(s.TotalStake.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            row.GetProperty("total_stake").GetString().ShouldBe(ApiJson.Readable(s.TotalStake.Value));
+            row.GetProperty("unit").GetString().ShouldBe("α");
+        }
+    }
+
+    [Theory]
+    [InlineData(1234500000UL, "1.2345")]
+    [InlineData(0UL, "0")]
+    [InlineData(7UL, "0.000000007")]
+    [InlineData(21000000000000000UL, "21000000")]
+    public void Readable_IsExactFromTheDigits(ulong rao, string readable) => ApiJson.Readable(rao).ShouldBe(readable);
+
+    [Fact]
+    public async Task EmissionsOfAHotkey_EqualTheQueryRowForRow()
+    {
+        var hotkey = await AnyHotkeyAsync();
+        var expected = await server.Mediator.Send(new GetEmissions(Hotkey.Parse(hotkey)), Ct);
+
+        var json = await GetJsonAsync($"/api/v1/emissions?hotkey={hotkey}");
+
+        var rows = json.GetProperty("rows").EnumerateArray().ToList();
+        rows.Count.ShouldBe(expected.Rows.Count);
+        expected.Rows.Count.ShouldBeGreaterThan(0);
+        foreach (var (row, e) in rows.Zip(expected.Rows))
+        {
+            row.GetProperty("net_uid").GetInt32().ShouldBe(e.NetUid);
+            row.GetProperty("epoch").GetUInt64().ShouldBe(e.Epoch);
+            row.GetProperty("emission_rao").GetString().ShouldBe(e.Emission.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            row.GetProperty("emission").GetString().ShouldBe(ApiJson.Readable(e.Emission));
+            row.GetProperty("take_rao").GetString().ShouldBe(e.Take.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        json.GetProperty("emission_rao").GetString().ShouldBe(expected.Emission.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        json.GetProperty("paging").GetProperty("total").GetInt32().ShouldBe(expected.Rows.Count);
+    }
+
+    [Fact]
+    public async Task EmissionsOfASubnet_ArePagedWithLimitAndOffset()
+    {
+        var all = await server.Mediator.Send(new GetEmissions(NetUid: new NetUid(1)), Ct);
+
+        var json = await GetJsonAsync("/api/v1/emissions?netuid=1&limit=5&offset=3");
+
+        var rows = json.GetProperty("rows").EnumerateArray().ToList();
+        rows.Select(r => (r.GetProperty("epoch").GetUInt64(), r.GetProperty("uid").GetInt32()))
+            .ShouldBe(all.Rows.Skip(3).Take(5).Select(r => (r.Epoch, (int)r.Uid)));
+        var paging = json.GetProperty("paging");
+        paging.GetProperty("total").GetInt32().ShouldBe(all.Rows.Count);
+        paging.GetProperty("next_offset").GetInt32().ShouldBe(8);
+    }
+
+    [Fact]
+    public async Task PageLargerThanTheMaximum_IsAProblemNamingLimit()
+    {
+        var problem = await GetJsonAsync("/api/v1/emissions?netuid=1&limit=501", HttpStatusCode.BadRequest);
+
+        problem.GetProperty("parameter").GetString().ShouldBe("limit");
+        problem.GetProperty("status").GetInt32().ShouldBe(400);
+        problem.GetProperty("detail").GetString()!.ShouldContain("500");
+    }
+
+    [Theory]
+    [InlineData("/api/v1/emissions?hotkey=not-a-key", "hotkey")]
+    [InlineData("/api/v1/stake?coldkey=5Gxyz", "coldkey")]
+    [InlineData("/api/v1/emissions?netuid=abc", "netuid")]
+    [InlineData("/api/v1/subnets/70000/metagraph", "netuid")]
+    [InlineData("/api/v1/emissions?netuid=1&from_epoch=5&to_epoch=2", "to_epoch")]
+    [InlineData("/api/v1/emissions", "hotkey")]
+    [InlineData("/api/v1/export/balances", "what")]
+    public async Task BadParameter_IsA400ProblemNamingIt(string path, string parameter)
+    {
+        using var response = await server.Client.GetAsync(path, Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+        problem.GetProperty("parameter").GetString().ShouldBe(parameter);
+        problem.GetProperty("detail").GetString().ShouldNotBeNullOrWhiteSpace();
+    }
+
+    [Theory]
+    [InlineData("/api/v1/emissions?netuid=99", "netuid")]
+    [InlineData("/api/v1/subnets/99/metagraph", "netuid")]
+    [InlineData("/api/v1/subnets/99/weights", "netuid")]
+    [InlineData("/api/v1/emissions?hotkey=5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY", "hotkey")]
+    [InlineData("/api/v1/stake?coldkey=5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY", "coldkey")]
+    [InlineData("/api/v1/subnets/1/epochs/999/uids/0/explain", "epoch")]
+    public async Task UnknownSubnetKeyOrEpoch_IsA404ProblemNamingIt(string path, string parameter)
+    {
+        var problem = await GetJsonAsync(path, HttpStatusCode.NotFound);
+
+        problem.GetProperty("parameter").GetString().ShouldBe(parameter);
+        problem.GetProperty("status").GetInt32().ShouldBe(404);
+    }
+
+    [Fact]
+    public async Task Explain_ReconcilesAndMayBeCachedByETag()
+    {
+        var row = (await server.Mediator.Send(new GetEmissions(NetUid: new NetUid(1)), Ct)).Rows.Last(r => r.Emission > 0);
+        var path = $"/api/v1/subnets/1/epochs/{row.Epoch}/uids/{row.Uid}/explain";
+
+        using var first = await server.Client.GetAsync(path, Ct);
+        first.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var json = JsonDocument.Parse(await first.Content.ReadAsStringAsync(Ct)).RootElement;
+        json.GetProperty("reconciles").GetBoolean().ShouldBeTrue();
+        json.GetProperty("explanation").GetProperty("hotkey").GetString().ShouldBe(row.Hotkey);
+        first.Headers.CacheControl!.Public.ShouldBeTrue();
+        first.Headers.CacheControl.MaxAge.ShouldNotBeNull();
+        var etag = first.Headers.ETag.ShouldNotBeNull();
+
+        using var again = new HttpRequestMessage(HttpMethod.Get, path);
+        again.Headers.IfNoneMatch.Add(etag);
+        using var second = await server.Client.SendAsync(again, Ct);
+        second.StatusCode.ShouldBe(HttpStatusCode.NotModified);
+    }
+
+    [Fact]
+    public async Task ExplainOfEveryUidOfAnEpoch_ReconcilesWithReadableAmounts()
+    {
+        var rows = (await server.Mediator.Send(new GetEmissions(NetUid: new NetUid(1), FromEpoch: 2, ToEpoch: 2), Ct)).Rows;
+        rows.Count.ShouldBeGreaterThan(0);
+
+        foreach (var row in rows)
+        {
+            var json = await GetJsonAsync($"/api/v1/subnets/1/epochs/2/uids/{row.Uid}/explain");
+
+            json.GetProperty("reconciles").GetBoolean().ShouldBeTrue();
+            var x = json.GetProperty("explanation");
+            x.GetProperty("stake_rao").GetString().ShouldNotBeNull();
+            x.GetProperty("unit").GetString().ShouldBe("α");
+            x.GetProperty("mechanisms")[0].GetProperty("stake").GetProperty("bits").ValueKind.ShouldBe(JsonValueKind.Number);
+        }
+    }
+
+    [Fact]
+    public async Task MetagraphStakeAndSupply_AreTheQuerysAnswers()
+    {
+        var metagraph = await server.Mediator.Send(new GetMetagraph(new NetUid(2)), Ct);
+        var m = await GetJsonAsync("/api/v1/subnets/2/metagraph");
+        m.GetProperty("neurons").GetArrayLength().ShouldBe(metagraph.Neurons.Count);
+        m.GetProperty("neurons")[0].GetProperty("stake_rao").GetString().ShouldBe(metagraph.Neurons[0].Stake.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        var coldkey = metagraph.Neurons[0].Coldkey;
+        var stake = await server.Mediator.Send(new GetStake(Coldkey.Parse(coldkey)), Ct);
+        var s = await GetJsonAsync($"/api/v1/stake?coldkey={coldkey}");
+        s.GetProperty("positions").GetArrayLength().ShouldBe(stake.Positions.Count);
+
+        var supply = await server.Mediator.Send(new GetSupply(ByEpochNetUid: new NetUid(1)), Ct);
+        var json = await GetJsonAsync("/api/v1/supply?netuid=1");
+        var tao = json.GetProperty("assets").EnumerateArray().Single(a => a.GetProperty("asset").GetString() == "tao");
+        tao.GetProperty("issuance_end_rao").GetString().ShouldBe(supply.Assets.Single(a => a.Asset == "tao").IssuanceEnd.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        tao.GetProperty("unit").GetString().ShouldBe("τ");
+        json.GetProperty("epochs").GetArrayLength().ShouldBe(supply.Epochs.Count);
+    }
+
+    [Fact]
+    public async Task WeightsAndBondsHistory_ListWhatTheValidatorsSetAndHeld()
+    {
+        var weights = await GetJsonAsync("/api/v1/subnets/1/weights");
+        var bonds = await GetJsonAsync("/api/v1/subnets/1/bonds");
+
+        var w = weights.GetProperty("rows").EnumerateArray().ToList();
+        w.Count.ShouldBeGreaterThan(0);
+        w.ShouldAllBe(r => r.GetProperty("uids").GetArrayLength() == r.GetProperty("weights").GetArrayLength());
+        var b = bonds.GetProperty("rows").EnumerateArray().ToList();
+        b.Count.ShouldBeGreaterThan(0);
+        var validator = b[0].GetProperty("uid").GetInt32();
+        var one = await GetJsonAsync($"/api/v1/subnets/1/bonds?validator={validator}");
+        one.GetProperty("rows").EnumerateArray().ShouldAllBe(r => r.GetProperty("uid").GetInt32() == validator);
+    }
+
+    [Fact]
+    public async Task VerifyAndDigest_SayTheLedgerHolds()
+    {
+        var verify = await GetJsonAsync("/api/v1/verify");
+        verify.GetProperty("holds").GetBoolean().ShouldBeTrue();
+        verify.GetProperty("epochs").GetInt64().ShouldBe(verify.GetProperty("epochs_matching").GetInt64());
+
+        var expected = await server.Mediator.Send(new GetDigests(), Ct);
+        var digest = await GetJsonAsync("/api/v1/digest");
+        digest.GetProperty("digests").EnumerateArray().Select(d => d.GetProperty("digest").GetString())
+            .ShouldBe(expected.Digests.Select(d => d.Digest));
+    }
+
+    [Fact]
+    public async Task Replay_UnderTheRecordedRules_ChangesNothing()
+    {
+        var json = await GetJsonAsync("/api/v1/replay?from_block=0&to_block=200");
+
+        json.GetProperty("epochs").GetInt64().ShouldBeGreaterThan(0);
+        json.GetProperty("hotkeys").EnumerateArray().ShouldAllBe(h => h.GetProperty("difference_rao").GetString() == "0");
+    }
+
+    [Fact]
+    public async Task ExportCsv_StreamsOneLinePerEmissionRow()
+    {
+        var expected = await server.Mediator.Send(new GetEmissions(NetUid: new NetUid(2)), Ct);
+
+        using var response = await server.Client.GetAsync("/api/v1/export/emissions?format=csv&netuid=2", HttpCompletionOption.ResponseHeadersRead, Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/csv");
+        var lines = (await response.Content.ReadAsStringAsync(Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Length.ShouldBe(expected.Rows.Count + 1); // the header
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_ListsEveryEndpoint_AndTheReferencePageIsServed()
+    {
+        var document = await GetJsonAsync("/openapi/v1.json");
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+
+        paths.ShouldBe([
+            "/api/v1/status", "/api/v1/subnets/{netuid}/metagraph", "/api/v1/emissions", "/api/v1/subnets/{netuid}/epochs/{epoch}/uids/{uid}/explain",
+            "/api/v1/stake", "/api/v1/supply", "/api/v1/dilution", "/api/v1/subnets/{netuid}/weights", "/api/v1/subnets/{netuid}/bonds",
+            "/api/v1/verify", "/api/v1/digest", "/api/v1/replay", "/api/v1/export/{what}", "/api/v1/facts",
+        ], ignoreOrder: true);
+        var emissions = document.GetProperty("paths").GetProperty("/api/v1/emissions").GetProperty("get");
+        emissions.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString())
+            .ShouldBe(["hotkey", "coldkey", "netuid", "from_epoch", "to_epoch", "from_block", "to_block", "limit", "offset"], ignoreOrder: true);
+
+        using var page = await server.Client.GetAsync("/scalar/v1", Ct);
+        page.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await page.Content.ReadAsStringAsync(Ct)).ShouldContain("openapi/v1.json");
+    }
+
+    [Fact]
+    public async Task Health_SaysTheDatabaseAnswers()
+    {
+        var json = await GetJsonAsync("/health");
+
+        json.GetProperty("status").GetString().ShouldBe("ok");
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5080", true)]
+    [InlineData("http://localhost:5080", true)]
+    [InlineData("http://[::1]:5080", true)]
+    [InlineData("http://0.0.0.0:5080", false)]
+    [InlineData("http://*:5080", false)]
+    [InlineData("http://192.168.1.10:5080", false)]
+    public void Loopback_IsTheDefaultAndTellsWiderAddressesApart(string url, bool loopback)
+    {
+        LedgerApi.IsLoopback(LedgerApiOptions.DefaultUrls).ShouldBeTrue();
+        LedgerApi.IsLoopback(url).ShouldBe(loopback);
+    }
+}
+
+/// <summary>Writes: refused (401) without the server's key or on a read-only server, accepted with it, and then in the
+/// ledger: facts appended through the same import as `ledger import`, each on its own database.</summary>
+public sealed class ApiWriteTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>The start of docs/import-format.md's example: a network, a subnet and one neuron.</summary>
+    private const string Facts =
+        """
+        {"type":"network_started","block":0,"issuance":7500000000000000,"parameters":{"subnet_owner_cut":11796,"tao_weight":0,"stake_threshold":0,"default_take":11796}}
+        {"type":"block_emission_minted","block":1,"amount":1000000000}
+        {"type":"subnet_registered","block":1,"netuid":1,"owner":"5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y","owner_hotkey":"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY","lock_cost":1000000000000,"hyperparameters":{"tempo":99,"activity_cutoff_factor_milli":13889,"kappa":32767,"bonds_penalty":65535,"bonds_moving_average":900000,"yuma3":true,"liquid_alpha":false,"alpha_low":45875,"alpha_high":58982,"alpha_sigmoid_steepness":1000,"max_allowed_validators":64,"max_allowed_uids":64,"immunity_period":5000,"min_non_immune_uids":10,"weights_set_rate_limit":50,"mechanism_count":1,"min_burn":500000,"max_burn":100000000000,"burn":1000000000,"burn_half_life":360,"burn_increase_mult_millionths":1260000}}
+        {"type":"neuron_registered","block":3,"netuid":1,"uid":0,"hotkey":"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY","coldkey":"5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y","burn_paid":0}
+
+        """;
+
+    private static HttpRequestMessage Post(string? key, string body = Facts)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/facts") { Content = new StringContent(body, Encoding.UTF8, "application/x-ndjson") };
+        if (key is not null)
+        {
+            request.Headers.Add(ApiKey.Header, key);
+        }
+
+        return request;
+    }
+
+    [Fact]
+    public async Task WriteWithoutTheKey_Is401AndAppendsNothing_WithTheKeyItIsInTheLedger()
+    {
+        var connection = await PostgresServer.CreateDatabaseAsync(nameof(ApiWriteTests) + "_keyed");
+        var (app, address) = await ApiServer.StartAsync(connection, ApiServer.Key);
+        await using var _ = app;
+        using var client = new HttpClient { BaseAddress = address };
+
+        using (var form = await client.PostAsync("/api/v1/facts", new StringContent("x=1", Encoding.UTF8, "application/x-www-form-urlencoded"), Ct))
+        {
+            form.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        }
+
+        using (var none = await client.SendAsync(Post(null), Ct))
+        using (var wrong = await client.SendAsync(Post(ApiServer.Key + "x"), Ct))
+        {
+            none.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+            wrong.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+            JsonDocument.Parse(await wrong.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("parameter").GetString().ShouldBe(ApiKey.Header);
+        }
+
+        (await client.GetFromJsonElementAsync("/api/v1/status")).GetProperty("subnets").GetArrayLength().ShouldBe(0);
+
+        using (var accepted = await client.SendAsync(Post(ApiServer.Key), Ct))
+        {
+            accepted.StatusCode.ShouldBe(HttpStatusCode.OK, await accepted.Content.ReadAsStringAsync(Ct));
+            JsonDocument.Parse(await accepted.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("appended").GetInt64().ShouldBe(4);
+        }
+
+        var subnets = (await client.GetFromJsonElementAsync("/api/v1/status")).GetProperty("subnets");
+        subnets.GetArrayLength().ShouldBe(1);
+        subnets[0].GetProperty("neurons").GetInt64().ShouldBe(1);
+
+        using var bearer = Post(null, Facts);
+        bearer.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ApiServer.Key);
+        using var again = await client.SendAsync(bearer, Ct);
+        again.StatusCode.ShouldBe(HttpStatusCode.OK);
+        JsonDocument.Parse(await again.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("already_present").GetInt64().ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task BadFact_IsA400ProblemNamingTheLineAndField()
+    {
+        var connection = await PostgresServer.CreateDatabaseAsync(nameof(ApiWriteTests) + "_bad");
+        var (app, address) = await ApiServer.StartAsync(connection, ApiServer.Key);
+        await using var _ = app;
+        using var client = new HttpClient { BaseAddress = address };
+
+        using var response = await client.SendAsync(Post(ApiServer.Key, Facts.Replace("\"uid\":0", "\"uid\":\"zero\"", StringComparison.Ordinal)), Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+        problem.GetProperty("line").GetInt64().ShouldBe(4);
+        problem.GetProperty("parameter").GetString().ShouldBe("uid");
+    }
+
+    [Fact]
+    public async Task ReadOnlyServer_RefusesEveryWrite()
+    {
+        var connection = await PostgresServer.CreateDatabaseAsync(nameof(ApiWriteTests) + "_readonly");
+        var (app, address) = await ApiServer.StartAsync(connection, key: null);
+        await using var _ = app;
+        using var client = new HttpClient { BaseAddress = address };
+
+        using var response = await client.SendAsync(Post(ApiServer.Key), Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("detail").GetString()!.ShouldContain("read-only");
+    }
+}
+
+internal static class HttpJson
+{
+    public static async Task<JsonElement> GetFromJsonElementAsync(this HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.Clone();
+    }
+}
