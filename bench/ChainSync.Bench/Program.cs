@@ -47,7 +47,13 @@ try
         return 1;
     }
 
-    var report = JsonNode.Parse(sync.Output)!;
+    // Without a terminal the sync also prints a progress line every 5 s before the (indented) summary.
+    var summaryAt = sync.Output.StartsWith('{') ? 0 : sync.Output.IndexOf("\n{", StringComparison.Ordinal) + 1;
+    var report = JsonNode.Parse(sync.Output[summaryAt..])!;
+    foreach (var line in sync.Output[..summaryAt].Split('\n', StringSplitOptions.RemoveEmptyEntries))
+    {
+        Console.WriteLine("  ledger: " + line);
+    }
     var seconds = report["seconds"]!.GetValue<double>();
     var synced = report["blocks"]!.GetValue<long>();
     var epochs = report["epochs"]!.GetValue<int>();
@@ -67,7 +73,7 @@ try
     var eventBytes = await ScalarAsync("select pg_total_relation_size('ledger.mt_events')");
 
     var audit = await LedgerRun.RunAsync("chain", "audit", "--json", "--connection", db);
-    var auditReport = audit.Output.Length > 0 && audit.Output.TrimStart().StartsWith('{') ? JsonNode.Parse(audit.Output) : null;
+    var auditReport = audit.Output.TrimStart().StartsWith('{') ? JsonNode.Parse(audit.Output) : null;
     var matched = auditReport?["matched"]?.GetValue<int>() ?? -1;
     var differed = auditReport?["differed"]?.GetValue<int>() ?? -1;
     var auditEpochs = auditReport?["epochs"]?.AsArray().Count ?? -1;

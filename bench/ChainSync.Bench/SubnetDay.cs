@@ -87,9 +87,9 @@ internal sealed class SubnetDay
         }
 
         Events = records.Where(r => !epochSet.Contains(r.Key)).ToDictionary(r => r.Key, r => EncodeEvents(r.Value));
-        StakeEvents = records.Values.Sum(r => r.Count(e => e["event"]![Pallet] is JsonObject o && (o.ContainsKey("StakeAdded") || o.ContainsKey("StakeRemoved"))));
-        StakeEventsOf52 = records.Values.Sum(r => r.Count(e => e["event"]![Pallet] is JsonObject o
-            && (o["StakeAdded"] ?? o["StakeRemoved"]) is JsonArray f && f[4]!.GetValue<int>() == Netuid));
+        StakeEvents = records.Where(r => r.Key <= To).Select(r => r.Value).Sum(r => r.Count(e => e["event"]![Pallet] is JsonObject o && (o.ContainsKey("StakeAdded") || o.ContainsKey("StakeRemoved"))));
+        StakeEventsOf52 = records.Where(r => r.Key <= To).Select(r => r.Value).Sum(r => r.Count(e => e["event"]![Pallet] is JsonObject o
+            && (o["StakeAdded"] ?? o["StakeRemoved"]) is JsonArray f && f[4]!.GetValue<ushort>() == Netuid));
         WeightSubmissions = _sets.Sum(s => s.Count(b => b <= To));
         EventRecords = records.Where(r => r.Key <= To).Sum(r => r.Value.Length);
 
