@@ -83,7 +83,8 @@ internal sealed record LedgerRun(int ExitCode, string Output, string Error, Time
         return null;
     }
 
-    private static long? CpuTicks(int pid)
+    /// <summary>utime + stime of process <paramref name="pid"/> in clock ticks (1/100 s), or null when it is gone or not visible.</summary>
+    public static long? CpuTicks(int pid)
     {
         try
         {

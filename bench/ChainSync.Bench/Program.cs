@@ -33,6 +33,8 @@ var db = await BenchSupport.FreshDatabaseAsync(server.ConnectionString, "ledger_
 var cache = Directory.CreateTempSubdirectory("ledger-bench-chain-sync-").FullName;
 try
 {
+    await using var dataSource = NpgsqlDataSource.Create(db);
+    await using var postgres = await PostgresWatch.StartAsync(dataSource);
     var benchCpu = Process.GetCurrentProcess().TotalProcessorTime;
     string[] syncArgs = ["chain", "sync", "--netuid", SubnetDay.Netuid.ToString(CultureInfo.InvariantCulture),
         "--from-block", day.From.ToString(CultureInfo.InvariantCulture), "--to-block", day.To.ToString(CultureInfo.InvariantCulture),
@@ -41,6 +43,7 @@ try
     Console.WriteLine($"running: dotnet {LedgerRun.Executable} {string.Join(' ', syncArgs.Select(a => a == db ? "<db>" : a))}");
     var sync = await LedgerRun.RunAsync(syncArgs);
     var nodeCpu = Process.GetCurrentProcess().TotalProcessorTime - benchCpu;
+    var commits = await postgres.StopAsync();
     if (sync.ExitCode != 0)
     {
         Console.Error.WriteLine($"chain sync failed (exit {sync.ExitCode}): {sync.Error}{sync.Output}");
@@ -61,7 +64,6 @@ try
     var epochBlocksRead = day.EpochBlocks.Count;
     var plainBlocks = synced - (2 * epochBlocksRead);
 
-    await using var dataSource = NpgsqlDataSource.Create(db);
     async Task<long> ScalarAsync(string sql)
     {
         await using var cmd = dataSource.CreateCommand(sql);
@@ -87,6 +89,8 @@ try
     Console.WriteLine("  by method: " + string.Join(", ", node.ByMethod.OrderByDescending(m => m.Value).Select(m => Inv($"{m.Key} {m.Value:N0}"))));
     Console.WriteLine(Inv($"  ledger process: peak RSS {sync.PeakRssMb:F0} MB, CPU {sync.Cpu.TotalSeconds:F1} s ({sync.Cpu.TotalSeconds / sync.Wall.TotalSeconds:P0} of a core over the wall time)"));
     Console.WriteLine(Inv($"  node: {node.HandlerTime.TotalSeconds:F2} s in its handlers ({node.HandlerTime.TotalSeconds / sync.Wall.TotalSeconds:P1} of the wall time), {nodeCpu.TotalSeconds:F1} s CPU of the bench process (node + Kestrel) = {nodeCpu.TotalSeconds / sync.Wall.TotalSeconds:P0} of the wall time"));
+    Console.WriteLine(Inv($"  PostgreSQL: {postgres.BackendCpu.TotalSeconds:F1} s CPU in the {postgres.Backends} backends of the database ({postgres.BackendCpu.TotalSeconds / sync.Wall.TotalSeconds:P0} of the wall time; 0 when the server is not on this machine), {commits:N0} commits"));
+    Console.WriteLine(Inv($"  unaccounted (waiting: for a core under this load, for fsync, for the other side of each round trip): {Math.Max(0, sync.Wall.TotalSeconds - sync.Cpu.TotalSeconds - nodeCpu.TotalSeconds - postgres.BackendCpu.TotalSeconds):F1} s"));
     Console.WriteLine(Inv($"  load average (1 min) during the sync: {sync.LoadMin:F1}–{sync.LoadMax:F1}"));
     Console.WriteLine(Inv($"database after: {dbBytes / 1048576.0:F1} MB ({events:N0} events, mt_events {eventBytes / 1048576.0:F1} MB with indexes)"));
     Console.WriteLine(Inv($"audit: {audit.Wall.TotalSeconds:F1} s wall, exit {audit.ExitCode}, {auditEpochs} epochs: {matched} match, {differed} differ; peak RSS {audit.PeakRssMb:F0} MB; load {audit.LoadMin:F1}–{audit.LoadMax:F1}"));
