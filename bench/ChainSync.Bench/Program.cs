@@ -14,6 +14,10 @@ var blocks = BenchSupport.IntArg(args, "--blocks", 7_200);
 var epochCount = BenchSupport.IntArg(args, "--epochs", 20);
 var seed = BenchSupport.IntArg(args, "--seed", 52);
 var batchBlocks = BenchSupport.StringArg(args, "--batch-blocks");
+// --sync-netuid 77: sync a subnet with no events in the day instead: every block is still read and decoded, nothing
+// but checkpoints is written, and there is nothing to audit. The difference to a full run is the cost of the facts.
+var syncNetuid = BenchSupport.IntArg(args, "--sync-netuid", SubnetDay.Netuid);
+var auditing = syncNetuid == SubnetDay.Netuid;
 const long From = 8_000_000;
 var ct = CancellationToken.None;
 string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
@@ -36,7 +40,7 @@ try
     await using var dataSource = NpgsqlDataSource.Create(db);
     await using var postgres = await PostgresWatch.StartAsync(dataSource);
     var benchCpu = Process.GetCurrentProcess().TotalProcessorTime;
-    string[] syncArgs = ["chain", "sync", "--netuid", SubnetDay.Netuid.ToString(CultureInfo.InvariantCulture),
+    string[] syncArgs = ["chain", "sync", "--netuid", syncNetuid.ToString(CultureInfo.InvariantCulture),
         "--from-block", day.From.ToString(CultureInfo.InvariantCulture), "--to-block", day.To.ToString(CultureInfo.InvariantCulture),
         "--url", node.Url.ToString(), "--cache-dir", cache, "--connection", db, "--json",
         .. batchBlocks is null ? Array.Empty<string>() : ["--batch-blocks", batchBlocks]];
@@ -73,6 +77,13 @@ try
     var dbBytes = await ScalarAsync("select pg_database_size(current_database())");
     var events = await ScalarAsync("select count(*) from ledger.mt_events");
     var eventBytes = await ScalarAsync("select pg_total_relation_size('ledger.mt_events')");
+
+    if (!auditing)
+    {
+        Console.WriteLine(Inv($"sync of subnet {syncNetuid} (no events in the day): {report["blocks"]} blocks, {report["facts"]} facts in {sync.Wall.TotalSeconds:F1} s wall, {report["rpc_requests"]} RPC requests, ") + Inv(
+            $"ledger CPU {sync.Cpu.TotalSeconds:F1} s, peak RSS {sync.PeakRssMb:F0} MB, node CPU {nodeCpu.TotalSeconds:F1} s, PostgreSQL CPU {postgres.BackendCpu.TotalSeconds:F1} s, {commits:N0} commits, load {sync.LoadMin:F1}–{sync.LoadMax:F1}"));
+        return 0;
+    }
 
     var audit = await LedgerRun.RunAsync("chain", "audit", "--json", "--connection", db);
     var auditReport = audit.Output.TrimStart().StartsWith('{') ? JsonNode.Parse(audit.Output) : null;
