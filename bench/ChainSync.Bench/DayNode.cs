@@ -63,6 +63,13 @@ internal sealed class DayNode : IAsyncDisposable
 
     public int Answers => _node.Answers;
 
+    /// <summary>How long the node waits before each answer (a network round trip to a real node; 0 on loopback).</summary>
+    public TimeSpan AnswerDelay
+    {
+        get => _node.AnswerDelay;
+        set => _node.AnswerDelay = value;
+    }
+
     public static async Task<DayNode> StartAsync(SubnetDay day)
     {
         var node = new DayNode(day, await ReplayNode.StartAsync());

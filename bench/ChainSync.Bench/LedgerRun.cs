@@ -7,8 +7,9 @@ namespace Bittensor.Ledger.ChainSync.Bench;
 /// (utime + stime) of its process, polled from /proc every 50 ms, and the machine's load average meanwhile.</summary>
 internal sealed record LedgerRun(int ExitCode, string Output, string Error, TimeSpan Wall, double PeakRssMb, TimeSpan Cpu, double LoadMin, double LoadMax)
 {
-    /// <summary>The Cli project's own build of ledger.dll in the bench's configuration (built by the bench's project reference).</summary>
-    public static string Executable { get; } = Find();
+    /// <summary>The Cli project's own build of ledger.dll in the bench's configuration (built by the bench's project
+    /// reference), or the one <c>--ledger PATH</c> names (another build of the ledger, to compare in the same session).</summary>
+    public static string Executable { get; set; } = Find();
 
     public static async Task<LedgerRun> RunAsync(params string[] args)
     {

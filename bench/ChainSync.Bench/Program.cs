@@ -17,6 +17,11 @@ var batchBlocks = BenchSupport.StringArg(args, "--batch-blocks");
 // --sync-netuid 77: sync a subnet with no events in the day instead: every block is still read and decoded, nothing
 // but checkpoints is written, and there is nothing to audit. The difference to a full run is the cost of the facts.
 var syncNetuid = BenchSupport.IntArg(args, "--sync-netuid", SubnetDay.Netuid);
+if (BenchSupport.StringArg(args, "--ledger") is { } ledger)
+{
+    LedgerRun.Executable = Path.GetFullPath(ledger);
+}
+
 var auditing = syncNetuid == SubnetDay.Netuid;
 const long From = 8_000_000;
 var ct = CancellationToken.None;
@@ -29,7 +34,8 @@ Console.WriteLine(Inv($"workload: subnet {SubnetDay.Netuid}, blocks {day.From}..
     Inv($"{day.EventRecords:N0} event records, {day.StakeEvents:N0} stake events ({day.StakeEventsOf52:N0} of subnet {SubnetDay.Netuid}), {day.WeightSubmissions:N0} weight submissions; built in {build.Elapsed.TotalSeconds:F1} s"));
 
 await using var node = await DayNode.StartAsync(day);
-Console.WriteLine($"node: {node.Url}");
+node.AnswerDelay = TimeSpan.FromMilliseconds(BenchSupport.IntArg(args, "--answer-delay-ms", 0));
+Console.WriteLine($"node: {node.Url}{(node.AnswerDelay > TimeSpan.Zero ? $", {node.AnswerDelay.TotalMilliseconds:F0} ms before each answer" : "")}");
 
 await using var server = await PostgresLocator.ResolveAsync(
     BenchSupport.StringArg(args, "--connection") ?? Environment.GetEnvironmentVariable("LEDGER_CONNECTION"), PostgresLocatorOptions.ForCli(), new ConsoleLog(), ct);
