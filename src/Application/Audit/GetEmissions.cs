@@ -40,9 +40,11 @@ public sealed record EmissionRow(
     ulong ServerEmission, ulong ValidatorEmission, ulong Emission, ulong Take, ulong NominatorDividends,
     IReadOnlyList<NominatorShare> Nominators);
 
-public sealed record EmissionHistoryReport(IReadOnlyList<EmissionRow> Rows, ulong ServerEmission, ulong ValidatorEmission, ulong Emission, ulong Take, ulong NominatorDividends);
+/// <param name="Source"><c>computed</c>: epochs the ledger computed; <c>observed</c>: epochs of a subnet `ledger chain
+/// sync` recorded, as the chain stored them (ChainSync/ObservedEmissions).</param>
+public sealed record EmissionHistoryReport(IReadOnlyList<EmissionRow> Rows, ulong ServerEmission, ulong ValidatorEmission, ulong Emission, ulong Take, ulong NominatorDividends, string Source = "computed");
 
-public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, LockWaits waits) : IQueryHandler<GetEmissions, EmissionHistoryReport>
+public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, StoredEvents stored, LockWaits waits) : IQueryHandler<GetEmissions, EmissionHistoryReport>
 {
     private readonly AuditReadModels _models = new(store, dataSource, schema, waits);
 
@@ -57,6 +59,14 @@ public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource d
             {
                 rows.Add(Read(reader));
             }
+        }
+
+        var source = "computed";
+        if (rows.Count == 0 && await ChainSync.ObservedEmissions.ReadAsync(dataSource, stored, query, cancellationToken).ConfigureAwait(false) is { Count: > 0 } observed)
+        {
+            // A subnet the ledger did not compute may be one `ledger chain sync` recorded: its epochs as the chain stored them.
+            rows.AddRange(observed);
+            source = ChainSync.ObservedMetagraph.Source;
         }
 
         if (rows.Count == 0)
@@ -77,7 +87,7 @@ public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource d
         }
 
         ulong Sum(Func<EmissionRow, ulong> f) => rows.Aggregate(0UL, (s, r) => checked(s + f(r)));
-        return new EmissionHistoryReport(rows, Sum(r => r.ServerEmission), Sum(r => r.ValidatorEmission), Sum(r => r.Emission), Sum(r => r.Take), Sum(r => r.NominatorDividends));
+        return new EmissionHistoryReport(rows, Sum(r => r.ServerEmission), Sum(r => r.ValidatorEmission), Sum(r => r.Emission), Sum(r => r.Take), Sum(r => r.NominatorDividends), source);
     }
 
     /// <summary>The query behind `ledger emissions` and `ledger export --what emissions` (bench/Projections.Bench

@@ -21,9 +21,11 @@ public sealed record MetagraphNeuron(
     ulong? Epoch, ushort StakeWeight, ushort Consensus, ushort Incentive, ushort Dividends, ushort ValidatorTrust,
     ulong Emission, bool Active, bool ValidatorPermit, ulong? LastUpdate);
 
-public sealed record MetagraphReport(ushort NetUid, ulong? AtBlock, ulong? Epoch, ulong? EpochBlock, IReadOnlyList<MetagraphNeuron> Neurons);
+/// <param name="Source"><c>computed</c>: the ledger computed these terms (simulate, import); <c>observed</c>: the chain
+/// stored them and `ledger chain sync` recorded them (ChainSync/ObservedMetagraph).</param>
+public sealed record MetagraphReport(ushort NetUid, ulong? AtBlock, ulong? Epoch, ulong? EpochBlock, IReadOnlyList<MetagraphNeuron> Neurons, string Source = "computed");
 
-public sealed class GetMetagraphHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, LockWaits waits) : IQueryHandler<GetMetagraph, MetagraphReport>
+public sealed class GetMetagraphHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, StoredEvents stored, LockWaits waits) : IQueryHandler<GetMetagraph, MetagraphReport>
 {
     private readonly AuditReadModels _models = new(store, dataSource, schema, waits);
 
@@ -72,6 +74,12 @@ public sealed class GetMetagraphHandler(IDocumentStore store, NpgsqlDataSource d
 
         if (neurons.Count == 0)
         {
+            // A subnet the ledger did not compute may be one `ledger chain sync` recorded: its metagraph as the chain stored it.
+            if (await ChainSync.ObservedMetagraph.ReadAsync(dataSource, stored, query.NetUid.Value, query.AtBlock, cancellationToken).ConfigureAwait(false) is { } observed)
+            {
+                return observed;
+            }
+
             await AuditReadModels.EnsureSubnetKnownAsync(dataSource, query.NetUid.Value, cancellationToken).ConfigureAwait(false);
         }
 

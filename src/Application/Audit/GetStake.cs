@@ -24,9 +24,11 @@ public sealed record GetStake(Coldkey? Coldkey = null, Hotkey? Hotkey = null, ul
 
 public sealed record StakePosition(ushort NetUid, string Hotkey, string Coldkey, ulong Stake, ulong HotkeyTotal, ulong LastChangeBlock);
 
-public sealed record StakeReport(ulong? AtBlock, IReadOnlyList<StakePosition> Positions, IReadOnlyDictionary<ushort, ulong> TotalBySubnet);
+/// <param name="Source"><c>computed</c>: the ledger's books; <c>observed</c>: a hotkey of a subnet `ledger chain sync`
+/// recorded, as the chain stored its alpha (ChainSync/ObservedStakePositions).</param>
+public sealed record StakeReport(ulong? AtBlock, IReadOnlyList<StakePosition> Positions, IReadOnlyDictionary<ushort, ulong> TotalBySubnet, string Source = "computed");
 
-public sealed class GetStakeHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, LockWaits waits) : IQueryHandler<GetStake, StakeReport>
+public sealed class GetStakeHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, StoredEvents stored, LockWaits waits) : IQueryHandler<GetStake, StakeReport>
 {
     private readonly AuditReadModels _models = new(store, dataSource, schema, waits);
 
@@ -58,12 +60,21 @@ public sealed class GetStakeHandler(IDocumentStore store, NpgsqlDataSource dataS
             }
         }
 
+        var source = "computed";
+        if (positions.Count == 0 && query.Hotkey is { } hotkey
+            && await ChainSync.ObservedStakePositions.ReadAsync(dataSource, stored, hotkey.Address, query.AtBlock, cancellationToken).ConfigureAwait(false) is { Count: > 0 } observed)
+        {
+            // A hotkey the ledger never booked may be one of a subnet `ledger chain sync` recorded: its alpha as the chain stored it.
+            positions.AddRange(observed);
+            source = ChainSync.ObservedMetagraph.Source;
+        }
+
         if (positions.Count == 0)
         {
             await AuditReadModels.EnsureKeyKnownAsync(dataSource, keyColumn, key, cancellationToken).ConfigureAwait(false);
         }
 
         var totals = positions.GroupBy(p => p.NetUid).ToDictionary(g => g.Key, g => g.Aggregate(0UL, (s, p) => checked(s + p.Stake)));
-        return new StakeReport(query.AtBlock, positions, totals);
+        return new StakeReport(query.AtBlock, positions, totals, source);
     }
 }

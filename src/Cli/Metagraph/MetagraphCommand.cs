@@ -45,6 +45,12 @@ public static class MetagraphCommand
                 }
 
                 console.Write(table);
+                if (report.Source == Application.ChainSync.ObservedMetagraph.Source)
+                {
+                    console.WriteLine($"subnet {Num(report.NetUid)}: {report.Neurons.Count} neurons; {Application.ChainSync.ObservedMetagraph.Describe(report)}");
+                    return 0;
+                }
+
                 console.WriteLine(report.Epoch is { } e
                     ? $"subnet {Num(report.NetUid)}: {report.Neurons.Count} neurons, terms of epoch {Num(e)} (block {Num(report.EpochBlock ?? 0)})"
                     : $"subnet {Num(report.NetUid)}: {report.Neurons.Count} neurons, no epoch yet");

@@ -46,6 +46,11 @@ public static class StakeCommand
                 }
 
                 console.Write(table);
+                if (report.Source == Application.ChainSync.ObservedMetagraph.Source)
+                {
+                    console.WriteLine("observed: TotalHotkeyAlpha as the chain stored it at each subnet's last synced epoch block (synced by `ledger chain sync`); the epoch reads stake per hotkey, so no coldkeys");
+                }
+
                 return 0;
             }, ct));
         return command;

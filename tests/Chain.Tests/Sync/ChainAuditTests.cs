@@ -104,6 +104,77 @@ public sealed class ChainAuditTests : IDisposable
     }
 
     [Fact]
+    public async Task Metagraph_of_a_synced_subnet_is_the_state_its_last_epoch_wrote_labelled_observed()
+    {
+        var epoch = TestEpochTests.Classic();
+        var db = await SyncedAsync(nameof(ChainAuditTests) + "_metagraph", epoch);
+
+        var (exit, output, error) = await LedgerProcess.RunAsync("metagraph", "--netuid", "52", "--json", "--connection", db);
+        var text = await LedgerProcess.RunAsync("metagraph", "--netuid", "52", "--connection", db);
+        var before = await LedgerProcess.RunAsync("metagraph", "--netuid", "52", "--at-block", "5", "--connection", db);
+
+        exit.ShouldBe(0, error);
+        var report = JsonNode.Parse(output)!;
+        report["source"]!.GetValue<string>().ShouldBe("observed");
+        report["epoch_block"]!.GetValue<long>().ShouldBe(epoch.Block);
+        var neurons = report["neurons"]!.AsArray();
+        neurons.Count.ShouldBe(epoch.N);
+        var (aggregate, perMechanism) = epoch.Expected;
+        for (var uid = 0; uid < epoch.N; uid++)
+        {
+            var n = neurons[uid]!;
+            n["hotkey"]!.GetValue<string>().ShouldBe(TestEpoch.Hotkey(uid));
+            n["stake"]!.GetValue<ulong>().ShouldBe(epoch.Alpha[uid]);
+            n["incentive"]!.GetValue<int>().ShouldBe(perMechanism[0].Incentive[uid]);
+            n["dividends"]!.GetValue<int>().ShouldBe(aggregate.Dividends[uid]);
+            n["stake_weight"]!.GetValue<int>().ShouldBe(aggregate.StakeWeight[uid]);
+            n["validator_permit"]!.GetValue<bool>().ShouldBe(aggregate.NewValidatorPermit[uid]);
+        }
+
+        text.ExitCode.ShouldBe(0, text.Error);
+        text.Output.ShouldContain($"observed: as the chain stored them at its epoch block {epoch.Block}");
+        before.ExitCode.ShouldBe(2, "no epoch of the subnet was observed by block 5");
+        before.Error.ShouldContain("subnet 52 is not in this ledger");
+    }
+
+    [Fact]
+    public async Task Emissions_of_a_synced_subnet_are_its_epochs_as_the_chain_stored_them_labelled_observed()
+    {
+        var epoch = TestEpochTests.Classic();
+        var db = await SyncedAsync(nameof(ChainAuditTests) + "_emissions", epoch);
+
+        var (exit, output, error) = await LedgerProcess.RunAsync("emissions", "--netuid", "52", "--json", "--connection", db);
+        var text = await LedgerProcess.RunAsync("emissions", "--netuid", "52", "--connection", db);
+
+        exit.ShouldBe(0, error);
+        var report = JsonNode.Parse(output)!;
+        report["source"]!.GetValue<string>().ShouldBe("observed");
+        var rows = report["rows"]!.AsArray();
+        rows.Count.ShouldBe(epoch.N);
+        var (aggregate, perMechanism) = epoch.Expected;
+        for (var uid = 0; uid < epoch.N; uid++)
+        {
+            var row = rows[uid]!;
+            row["block"]!.GetValue<long>().ShouldBe(epoch.Block);
+            row["emission"]!.GetValue<ulong>().ShouldBe(aggregate.Emission[uid]);
+            row["server_emission"]!.GetValue<ulong>().ShouldBe(perMechanism[0].ServerEmission[uid]);
+            row["incentive"]!.GetValue<int>().ShouldBe(perMechanism[0].Incentive[uid]);
+        }
+
+        report["emission"]!.GetValue<ulong>().ShouldBe(aggregate.Emission.Aggregate(0UL, (s, e) => s + e));
+        text.ExitCode.ShouldBe(0, text.Error);
+        text.Output.ShouldContain("observed: as the chain stored them at each epoch block");
+
+        var stake = await LedgerProcess.RunAsync("stake", "--hotkey", TestEpoch.Hotkey(0), "--json", "--connection", db);
+        stake.ExitCode.ShouldBe(0, stake.Error);
+        var positions = JsonNode.Parse(stake.Output)!;
+        positions["source"]!.GetValue<string>().ShouldBe("observed");
+        var position = positions["positions"]!.AsArray().ShouldHaveSingleItem()!;
+        position["stake"]!.GetValue<ulong>().ShouldBe(epoch.Alpha[0]);
+        position["last_change_block"]!.GetValue<long>().ShouldBe(epoch.Block);
+    }
+
+    [Fact]
     public async Task Nothing_to_audit_and_a_subnet_never_synced_are_exit_2()
     {
         var db = await SyncedAsync(nameof(ChainAuditTests) + "_empty", TestEpochTests.Classic());
