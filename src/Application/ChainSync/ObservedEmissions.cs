@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Bittensor.Ledger.Application.Audit;
 using Bittensor.Ledger.Application.Store;
-using Bittensor.Ledger.Chain;
 using Bittensor.Ledger.Chain.Readers;
 using Bittensor.Ledger.Domain.Chain;
 using Bittensor.Ledger.Projections.ChainHistory;
@@ -38,17 +37,9 @@ public static class ObservedEmissions
         cmd.Parameters.AddWithValue("from", checked((long)(query.FromBlock ?? 0)));
         cmd.Parameters.AddWithValue("to", query.ToBlock is { } t ? checked((long)t) : long.MaxValue);
         var rows = new List<EmissionRow>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        foreach (var (seq, outputs) in await ObservedOutputs.ReadAsync(cmd, stored, ct).ConfigureAwait(false))
         {
-            var seq = reader.GetInt64(0);
-            if (stored.Read(seq, reader.GetString(1), reader, 2) is not EpochOutputsObserved outputs)
-            {
-                continue;
-            }
-
-            var state = new SubnetEpochState(new BlockRef(checked((long)outputs.Block.Value), outputs.BlockHash, "", outputs.SpecVersion),
-                netuid.Value, outputs.Mechanisms, [.. outputs.Values.Select(ObservedFacts.Read)], [.. outputs.Missing]);
+            var state = ObservedOutputs.State(outputs);
             var epoch = EpochIndex(state, outputs);
             if ((query.FromEpoch is { } fe && epoch < fe) || (query.ToEpoch is { } te && epoch > te))
             {
@@ -60,9 +51,10 @@ public static class ObservedEmissions
             for (var k = 0; k < order.Count; k++)
             {
                 var server = outputs.MinerEmissions.Aggregate(0UL, (s, m) => k < m.Emissions.Length ? s + m.Emissions[k] : s);
-                var emission = At(state.Value("Emission"), k);
+                var emission = ObservedOutputs.U64(state.Value("Emission"), k);
                 rows.Add(new EmissionRow(netuid.Value, epoch, order[k], outputs.Block.Value, seq, hotkeys[order[k]], "",
-                    U16(state, "StakeWeight", k), U16(state, "Consensus", k), U16(state, "Incentive", k), U16(state, "Dividends", k), U16(state, "ValidatorTrust", k),
+                    ObservedOutputs.U16(state, "StakeWeight", k), ObservedOutputs.U16(state, "Consensus", k), ObservedOutputs.U16(state, "Incentive", k),
+                    ObservedOutputs.U16(state, "Dividends", k), ObservedOutputs.U16(state, "ValidatorTrust", k),
                     server, emission > server ? emission - server : 0, emission, 0, 0, []));
             }
         }
@@ -74,8 +66,4 @@ public static class ObservedEmissions
         state.Value("SubnetEpochIndex") is JsonValue index && !state.Missing.Contains("SubnetEpochIndex")
             ? ChainJson.U64(index)
             : (outputs.Block.Value + outputs.NetUid.Value + 1) / (ChainJson.U64(state.Value("Tempo")) + 1);
-
-    private static ushort U16(SubnetEpochState state, string item, int k) => (ushort)Math.Min(At(state.Value(item), k), ushort.MaxValue);
-
-    private static ulong At(JsonNode? vector, int k) => vector is JsonArray a && k < a.Count ? ChainJson.U64(a[k]) : 0;
 }

@@ -2,9 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Bittensor.Ledger.Application.Audit;
 using Bittensor.Ledger.Application.Store;
-using Bittensor.Ledger.Chain;
 using Bittensor.Ledger.Chain.Readers;
-using Bittensor.Ledger.Domain.Chain;
 using Bittensor.Ledger.Projections.ChainHistory;
 using Npgsql;
 using ChainJson = Bittensor.Ledger.Chain.Audit.Json;
@@ -31,23 +29,13 @@ public static class ObservedMetagraph
             $"(select max(seq_id) from {ChainHistoryProjection.OutputsTable} where netuid = @n and block <= @at)");
         cmd.Parameters.AddWithValue("n", (int)netuid);
         cmd.Parameters.AddWithValue("at", atBlock is { } b ? checked((long)b) : long.MaxValue);
-        EpochOutputsObserved? outputs = null;
-        await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
-        {
-            if (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                outputs = stored.Read(reader.GetInt64(0), reader.GetString(1), reader, 2) as EpochOutputsObserved;
-            }
-        }
-
+        var outputs = (await ObservedOutputs.ReadAsync(cmd, stored, ct).ConfigureAwait(false)).Select(o => o.Outputs).FirstOrDefault();
         if (outputs is null)
         {
             return null;
         }
 
-        var block = checked((long)outputs.Block.Value);
-        var state = new SubnetEpochState(new BlockRef(block, outputs.BlockHash, "", outputs.SpecVersion), netuid, outputs.Mechanisms,
-            [.. outputs.Values.Select(ObservedFacts.Read)], [.. outputs.Missing]);
+        var state = ObservedOutputs.State(outputs);
         var hotkeys = state.Hotkeys();
         var order = hotkeys.Keys.Order().ToList();
         var stake = state.Map("TotalHotkeyAlpha", 0, EpochKey.Hotkey)
@@ -66,21 +54,14 @@ public static class ObservedMetagraph
             var hotkey = hotkeys[uid];
             neurons.Add(new MetagraphNeuron(
                 uid, hotkey, "", registered.GetValueOrDefault(uid), stake.GetValueOrDefault(hotkey),
-                null, U16(state, "StakeWeight", k), U16(state, "Consensus", k), U16(state, "Incentive", k), U16(state, "Dividends", k),
-                U16(state, "ValidatorTrust", k), U64(state.Value("Emission"), k), Bool(state, "Active", k), Bool(state, "ValidatorPermit", k),
+                null, ObservedOutputs.U16(state, "StakeWeight", k), ObservedOutputs.U16(state, "Consensus", k), ObservedOutputs.U16(state, "Incentive", k),
+                ObservedOutputs.U16(state, "Dividends", k), ObservedOutputs.U16(state, "ValidatorTrust", k), ObservedOutputs.U64(state.Value("Emission"), k),
+                ObservedOutputs.Bool(state, "Active", k), ObservedOutputs.Bool(state, "ValidatorPermit", k),
                 uid < lastUpdate.Count ? ChainJson.U64(lastUpdate[uid]) : null));
         }
 
         return new MetagraphReport(netuid, atBlock, null, outputs.Block.Value, neurons, Source);
     }
-
-    // The epoch writes its vectors in the order of the keyed uids (position k is the k-th uid with a key).
-    private static ushort U16(SubnetEpochState state, string item, int k) => (ushort)Math.Min(U64(state.Value(item), k), ushort.MaxValue);
-
-    private static ulong U64(JsonNode? vector, int k) => vector is JsonArray a && k < a.Count ? ChainJson.U64(a[k]) : 0;
-
-    private static bool Bool(SubnetEpochState state, string item, int k) =>
-        state.Value(item) is JsonArray a && k < a.Count && ChainJson.Bool(a[k]);
 
     /// <summary>The label of a report's numbers, for tables.</summary>
     public static string Describe(MetagraphReport report) =>

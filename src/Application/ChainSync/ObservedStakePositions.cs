@@ -25,14 +25,8 @@ public static class ObservedStakePositions
             $"(select max(seq_id) as seq_id from {ChainHistoryProjection.OutputsTable} where block <= @at group by netuid) o on o.seq_id = e.seq_id order by e.seq_id");
         cmd.Parameters.AddWithValue("at", atBlock is { } b ? checked((long)b) : long.MaxValue);
         var positions = new List<StakePosition>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        foreach (var (_, outputs) in await ObservedOutputs.ReadAsync(cmd, stored, ct).ConfigureAwait(false))
         {
-            if (stored.Read(reader.GetInt64(0), reader.GetString(1), reader, 2) is not EpochOutputsObserved outputs)
-            {
-                continue;
-            }
-
             var read = outputs.Values.FirstOrDefault(v => v.Item == "TotalHotkeyAlpha" && v.Keyed == nameof(EpochKey.Hotkey)
                 && v.KeyParts is [JsonValue first, ..] && first.GetValue<string>() == hotkey);
             if (read is not null && ChainJson.U64(read.Value) is var alpha and > 0)
