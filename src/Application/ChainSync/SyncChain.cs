@@ -263,7 +263,7 @@ public sealed class SyncChainHandler(NpgsqlDataSource dataSource, StoredEvents s
 
             foreach (var netuid in epochSubnets)
             {
-                var epoch = await _epochs.ReadAsync(number, netuid, ct).ConfigureAwait(false);
+                var epoch = await _epochs.ReadAsync(events, netuid, ct).ConfigureAwait(false);
                 var (inputs, outputs) = ObservedFacts.FromEpoch(epoch, epoch.Inputs.Block.SpecVersion);
                 facts.Add(new KeyedEvent(inputs, string.Create(CultureInfo.InvariantCulture, $"chain:{number}-epoch-{netuid}-inputs")));
                 facts.Add(new KeyedEvent(outputs, string.Create(CultureInfo.InvariantCulture, $"chain:{number}-epoch-{netuid}-outputs")));

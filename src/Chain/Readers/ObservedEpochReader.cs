@@ -67,8 +67,16 @@ public sealed class ObservedEpochReader(ChainReader reader)
     public async Task<ObservedEpoch> ReadAsync(long block, ushort netuid, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(block, 1);
+        return await ReadAsync(await _reader.EventsAsync(block, cancellationToken).ConfigureAwait(false), netuid, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The epoch of <paramref name="netuid"/> in a block whose events the caller has already read (a sync).</summary>
+    public async Task<ObservedEpoch> ReadAsync(BlockEvents events, ushort netuid, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var block = events.Block.Number;
+        ArgumentOutOfRangeException.ThrowIfLessThan(block, 1);
         var before = await _reader.BlockAsync(block - 1, cancellationToken).ConfigureAwait(false);
-        var events = await _reader.EventsAsync(block, cancellationToken).ConfigureAwait(false);
         var at = events.Block;
         var typed = events.Records.Select(r => SubtensorEvents.Read(r, (int)at.SpecVersion)).OfType<SubtensorEvent>().ToList();
 
