@@ -170,7 +170,7 @@ public sealed class LedgerState
     /// <summary>Posts one block-range accrual of the coinbase (a posting out of <see cref="AccountKind.Unissued"/>): the
     /// pots fill block by block as the clock advances, while the <see cref="SubnetEmissionPosted"/> that records them is
     /// appended only with the subnet's next epoch, so applying that event skips its accrual postings.</summary>
-    public void PostAccrual(Posting posting)
+    internal void PostAccrual(Posting posting)
     {
         ArgumentNullException.ThrowIfNull(posting);
         if (!posting.IsAccrual)
@@ -502,39 +502,24 @@ public sealed class LedgerState
     private void Evolve(ILedgerEvent e)
     {
         _lastBlock = e.Block.Value;
+        var isEmissionPosted = e is SubnetEmissionPosted;
+        foreach (var posting in Postings.For(e))
+        {
+            // A recorded epoch's accrual was posted block by block as the coinbase clock ran (PostAccrual).
+            if (!(isEmissionPosted && posting.IsAccrual))
+            {
+                Transfer(posting);
+            }
+        }
+
         switch (e)
         {
             case WeightsSet w:
                 var subnet = _subnets[w.NetUid];
                 subnet.SetWeights(w.Mechanism, w.Uid.Value, w.Uids, w.Values, w.Block);
                 break;
-            case StakeAdded a:
-                Transfer(new Posting(Account.Of(Asset.Alpha(a.NetUid), AccountKind.Pool), Account.Stake(a.NetUid, a.Hotkey, a.Coldkey), a.Alpha, PostingReason.StakeAdded));
-                break;
-            case StakeRemoved r:
-                Transfer(new Posting(Account.Stake(r.NetUid, r.Hotkey, r.Coldkey), Account.Of(Asset.Alpha(r.NetUid), AccountKind.Pool), r.Alpha, PostingReason.StakeRemoved));
-                break;
-            case StakeMoved m:
-                Transfer(new Posting(Account.Stake(m.NetUid, m.FromHotkey, m.Coldkey), Account.Stake(m.NetUid, m.ToHotkey, m.Coldkey), m.Alpha, PostingReason.StakeMoved));
-                break;
-            case AlphaBurned b:
-                Transfer(new Posting(Account.Stake(b.NetUid, b.Hotkey, b.Coldkey), Account.Of(Asset.Alpha(b.NetUid), AccountKind.Burned), b.Alpha, PostingReason.AlphaBurned));
-                break;
-            case AlphaRecycled r:
-                Transfer(new Posting(Account.Stake(r.NetUid, r.Hotkey, r.Coldkey), Account.Of(Asset.Alpha(r.NetUid), AccountKind.Recycled), r.Alpha, PostingReason.AlphaRecycled));
-                break;
             case EpochCompleted c:
                 _subnets[c.NetUid].CompleteEpoch(c);
-                break;
-            case SubnetEmissionPosted p:
-                foreach (var posting in p.Postings)
-                {
-                    if (!posting.IsAccrual)
-                    {
-                        Transfer(posting);
-                    }
-                }
-
                 break;
             case NeuronRegistered n:
                 var target = _subnets[n.NetUid];
@@ -563,15 +548,6 @@ public sealed class LedgerState
             case DelegateTakeSet t:
                 _takes[t.Hotkey] = t.Take;
                 break;
-            case BlockEmissionMinted m:
-                Books.Post(new Posting(Account.Of(Asset.Tao, AccountKind.Unissued), Account.Of(Asset.Tao, AccountKind.External), m.Amount, PostingReason.BlockEmission));
-                break;
-            case TaoRecycled r:
-                Books.Post(new Posting(Account.Of(Asset.Tao, AccountKind.External), Account.Of(Asset.Tao, AccountKind.Recycled), r.Amount, PostingReason.TaoRecycled));
-                break;
-            case TaoBurned b:
-                Books.Post(new Posting(Account.Of(Asset.Tao, AccountKind.External), Account.Of(Asset.Tao, AccountKind.Burned), b.Amount, PostingReason.TaoBurned));
-                break;
             case SubnetRegistered s:
                 _subnets.Add(s.NetUid, new SubnetState(s.NetUid, s.Block, s.Owner, s.OwnerHotkey, s.Hyperparameters));
                 _hotkeyOwners.TryAdd(s.OwnerHotkey, s.Owner);
@@ -582,8 +558,10 @@ public sealed class LedgerState
             case NetworkStarted n:
                 Started = true;
                 Parameters = n.Parameters;
-                Books.Post(new Posting(Account.Of(Asset.Tao, AccountKind.Unissued), Account.Of(Asset.Tao, AccountKind.External), n.Issuance, PostingReason.Genesis));
                 break;
+            case SubnetEmissionPosted or StakeAdded or StakeRemoved or StakeMoved or AlphaBurned or AlphaRecycled
+                or BlockEmissionMinted or TaoRecycled or TaoBurned:
+                break; // postings only
             default:
                 throw new InvalidOperationException($"no evolution for {e.GetType().Name}");
         }

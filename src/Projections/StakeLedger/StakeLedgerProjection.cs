@@ -1,6 +1,5 @@
 using System.Numerics;
 using Bittensor.Ledger.Domain.Emissions;
-using Bittensor.Ledger.Projections.Supply;
 using Bittensor.Ledger.Projections.Tailing;
 using Npgsql;
 using Weasel.Postgresql.Tables;
@@ -47,7 +46,7 @@ public sealed class StakeLedgerProjection : IFlatProjection
 
     public IReadOnlyList<Table> Tables { get; }
 
-    public IReadOnlySet<Type> EventTypes => PostingTransformation.EventTypes;
+    public IReadOnlySet<Type> EventTypes => Postings.EventTypes;
 
     public IReadOnlyList<string> DigestQueries { get; }
 
@@ -66,7 +65,7 @@ public sealed class StakeLedgerProjection : IFlatProjection
 
         public void Apply(in SequencedEvent e)
         {
-            var postings = PostingTransformation.For(e.Event);
+            var postings = Postings.For(e.Event);
             for (var i = 0; i < postings.Count; i++)
             {
                 var p = postings[i];

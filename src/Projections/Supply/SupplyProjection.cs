@@ -30,7 +30,7 @@ public sealed class SupplyProjection : IFlatProjection
 
     public IReadOnlyList<Table> Tables { get; }
 
-    public IReadOnlySet<Type> EventTypes => PostingTransformation.EventTypes;
+    public IReadOnlySet<Type> EventTypes => Postings.EventTypes;
 
     public IReadOnlyList<string> DigestQueries { get; }
 
@@ -45,7 +45,7 @@ public sealed class SupplyProjection : IFlatProjection
         public void Apply(in SequencedEvent e)
         {
             var block = e.Event.Block.Value;
-            foreach (var p in PostingTransformation.For(e.Event))
+            foreach (var p in Postings.For(e.Event))
             {
                 Add(AssetId(p.From.Asset), block, Account.KindName(p.From.Kind), -checked((long)p.Amount.Value));
                 Add(AssetId(p.To.Asset), block, Account.KindName(p.To.Kind), checked((long)p.Amount.Value));

@@ -1,19 +1,28 @@
-using Bittensor.Ledger.Domain;
-using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Network;
+using Bittensor.Ledger.Domain.Primitives;
 using Bittensor.Ledger.Domain.Stake;
 
-namespace Bittensor.Ledger.Projections.Supply;
+namespace Bittensor.Ledger.Domain.Emissions;
 
-/// <summary>The books' postings an event makes (docs/adr/0005-emission-accounting.md): derived
-/// <see cref="SubnetEmissionPosted"/> events carry theirs; facts map to one posting each. Stake facts move alpha
-/// between the subnet's pool (the AMM contra account) and stake accounts; TAO recycles and burns leave
-/// <c>tao:external</c>; genesis issuance and an imported <see cref="BlockEmissionMinted"/> (TAO minted outside the
-/// coinbase) move <c>tao:unissued</c> → <c>tao:external</c>. The same mapping as LedgerState's books (ADR 0005, 0006).</summary>
-public static class PostingTransformation
+/// <summary>
+/// The one fact → posting rule (docs/adr/0005-emission-accounting.md), used by the fold (<see cref="LedgerState"/>) and
+/// by the stake and supply read models, so the books and what they show cannot drift apart. A derived
+/// <see cref="SubnetEmissionPosted"/> carries its postings; each money fact makes one: stake facts move alpha between
+/// the subnet's pool (the AMM contra account) and stake accounts, TAO recycles and burns leave <c>tao:external</c>, and
+/// genesis issuance and an imported <see cref="BlockEmissionMinted"/> (TAO minted outside the coinbase) move
+/// <c>tao:unissued</c> → <c>tao:external</c>.
+/// </summary>
+public static class Postings
 {
     private static readonly Account TaoUnissued = Account.Of(Asset.Tao, AccountKind.Unissued);
     private static readonly Account TaoExternal = Account.Of(Asset.Tao, AccountKind.External);
+
+    /// <summary>The event types that make postings.</summary>
+    public static readonly IReadOnlySet<Type> EventTypes = new HashSet<Type>
+    {
+        typeof(SubnetEmissionPosted), typeof(NetworkStarted), typeof(BlockEmissionMinted), typeof(TaoRecycled), typeof(TaoBurned),
+        typeof(StakeAdded), typeof(StakeRemoved), typeof(StakeMoved), typeof(AlphaBurned), typeof(AlphaRecycled),
+    };
 
     public static IReadOnlyList<Posting> For(ILedgerEvent e) => e switch
     {
@@ -30,16 +39,5 @@ public static class PostingTransformation
         _ => [],
     };
 
-    /// <summary>The event types that make postings.</summary>
-    public static readonly IReadOnlySet<Type> EventTypes = new HashSet<Type>
-    {
-        typeof(SubnetEmissionPosted), typeof(NetworkStarted), typeof(BlockEmissionMinted), typeof(TaoRecycled), typeof(TaoBurned),
-        typeof(StakeAdded), typeof(StakeRemoved), typeof(StakeMoved), typeof(AlphaBurned), typeof(AlphaRecycled),
-    };
-
-    /// <summary>Reasons by which a stake account receives emission (not a transfer the holder made).</summary>
-    public static bool IsEmission(PostingReason reason) => reason is PostingReason.Incentive or PostingReason.ValidatorTake
-        or PostingReason.NominatorDividend or PostingReason.OwnerCutStaked or PostingReason.RootDividend;
-
-    private static Account Pool(Domain.Primitives.NetUid netUid) => Account.Of(Asset.Alpha(netUid), AccountKind.Pool);
+    private static Account Pool(NetUid netUid) => Account.Of(Asset.Alpha(netUid), AccountKind.Pool);
 }
