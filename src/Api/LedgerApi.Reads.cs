@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Bittensor.Ledger.Application.Audit;
 using Bittensor.Ledger.Application.Epochs;
+using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Application.Status;
 using Bittensor.Ledger.Application.Store;
 using Mediator;
@@ -125,12 +126,12 @@ public static partial class LedgerApi
                     overrides = RuleOverrides.Parse(set ?? []);
                     if (yuma3 is { } y)
                     {
-                        overrides.Set("yuma3", y);
+                        overrides = overrides.Set("yuma3", y);
                     }
 
                     if (liquidAlpha is { } l)
                     {
-                        overrides.Set("liquid_alpha", l);
+                        overrides = overrides.Set("liquid_alpha", l);
                     }
                 }
                 catch (FormatException e)

@@ -5,20 +5,23 @@ using Bittensor.Ledger.Domain.Subnets;
 namespace Bittensor.Ledger.Application.Epochs;
 
 /// <summary>Hyperparameters a replay sets over the recorded ones (<c>--set kappa=N</c>, <c>--yuma3 on</c>), by their
-/// interchange names (docs/import-format.md), applied to every subnet at every epoch of the replay.</summary>
+/// interchange names (docs/import-format.md), applied to every subnet at every epoch of the replay. Immutable:
+/// <see cref="Set"/> returns a new value, so the shared <see cref="None"/> can never change.</summary>
 public sealed class RuleOverrides
 {
-    private readonly List<(string Name, long Value)> _values = [];
+    private readonly (string Name, long Value)[] _values;
 
-    public static RuleOverrides None { get; } = new();
+    private RuleOverrides((string Name, long Value)[] values) => _values = values;
 
-    public bool IsEmpty => _values.Count == 0;
+    public static RuleOverrides None { get; } = new([]);
+
+    public bool IsEmpty => _values.Length == 0;
 
     /// <summary>Parses <c>name=value</c> pairs; the error names the pair and why.</summary>
     public static RuleOverrides Parse(IEnumerable<string> assignments)
     {
         ArgumentNullException.ThrowIfNull(assignments);
-        var result = new RuleOverrides();
+        var result = None;
         foreach (var assignment in assignments)
         {
             var eq = assignment.IndexOf('=', StringComparison.Ordinal);
@@ -29,13 +32,14 @@ public sealed class RuleOverrides
 
             var name = assignment[..eq].Trim();
             var text = assignment[(eq + 1)..].Trim();
-            result.Set(name, text);
+            result = result.Set(name, text);
         }
 
         return result;
     }
 
-    /// <summary>Sets one hyperparameter by name; booleans take on/off/true/false.</summary>
+    /// <summary>These overrides with one hyperparameter set by name (replacing an earlier value of it); booleans take
+    /// on/off/true/false.</summary>
     public RuleOverrides Set(string name, string text)
     {
         var field = Array.Find(ParameterFields.Hyperparameters, f => f.Name == name)
@@ -64,9 +68,7 @@ public sealed class RuleOverrides
                 throw new FormatException($"--set {name}={text}: not a valid {field.Kind.ToString().ToLowerInvariant()}");
         }
 
-        _values.RemoveAll(v => v.Name == name);
-        _values.Add((name, value));
-        return this;
+        return new([.. _values.Where(v => v.Name != name), (name, value)]);
     }
 
     public SubnetHyperparameters Apply(SubnetHyperparameters recorded)

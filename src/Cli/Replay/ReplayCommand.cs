@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Bittensor.Ledger.Application.Epochs;
+using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Cli.Db;
 using Bittensor.Ledger.Cli.Import;
 using Spectre.Console;
@@ -42,12 +43,12 @@ public static class ReplayCommand
                 overrides = RuleOverrides.Parse(parse.GetValue(set) ?? []);
                 if (parse.GetValue(yuma3) is { } y)
                 {
-                    overrides.Set("yuma3", y);
+                    overrides = overrides.Set("yuma3", y);
                 }
 
                 if (parse.GetValue(liquidAlpha) is { } l)
                 {
-                    overrides.Set("liquid_alpha", l);
+                    overrides = overrides.Set("liquid_alpha", l);
                 }
             }
             catch (FormatException ex)
