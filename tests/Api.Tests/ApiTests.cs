@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Bittensor.Ledger.Application.Audit;
 using Bittensor.Ledger.Application.Epochs;
+using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Application.Status;
 using Bittensor.Ledger.Domain.Primitives;
 using Bittensor.Ledger.IntegrationTests.Infrastructure;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Bittensor.Ledger.Application.Epochs;
+using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Consensus.FixedPoint;
 using Bittensor.Ledger.Consensus.Yuma;

@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Consensus.Yuma;
 using Bittensor.Ledger.Domain;

@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Primitives;
@@ -63,10 +64,7 @@ public static class RunEpochHandler
             throw new InvalidOperationException($"run_epoch: block {request.Block} is before the ledger's clock (block {engine.Clock})");
         }
 
-        var due = request.Schedule == EpochSchedule.Triggered
-            ? subnet.LastEpochBlock == request.Block && subnet.LastMechanismStepBlock != request.Block
-            : engine.IsDue(request.NetUid, request.Block, request.Schedule);
-        if (!due)
+        if (!engine.IsDue(request.NetUid, request.Block, request.Schedule))
         {
             throw new InvalidOperationException($"run_epoch: subnet {request.NetUid}'s epoch is not due at block {request.Block} by the {request.Schedule} schedule");
         }

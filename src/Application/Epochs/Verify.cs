@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Domain;
 using Bittensor.Ledger.Domain.Emissions;
@@ -123,10 +124,7 @@ public sealed class VerifyLedgerHandler(NpgsqlDataSource dataSource, StoredEvent
 
         engine.AdvanceTo(recorded.Block);
         var schedule = recorded.Rules.Schedule;
-        var due = schedule == EpochSchedule.Triggered
-            ? subnet.LastEpochBlock == recorded.Block
-            : engine.IsDue(recorded.NetUid, recorded.Block, schedule);
-        if (!due)
+        if (!engine.IsDue(recorded.NetUid, recorded.Block, schedule))
         {
             findings.Add(new VerifyFinding(recorded.Block, seq, $"subnet {recorded.NetUid} epoch {recorded.Epoch}: not due at block {recorded.Block} by the {schedule} schedule"));
         }

@@ -60,7 +60,7 @@ public sealed class ImportFileHandler(NpgsqlDataSource dataSource, StoredEvents 
         ArgumentNullException.ThrowIfNull(command);
         await schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
         await using var writerLock = await WriterLock.AcquireAsync(dataSource, cancellationToken, waits.Report).ConfigureAwait(false);
-        Epochs.LedgerEngine engine;
+        Domain.Epochs.LedgerEngine engine;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
         {
             engine = await stored.FoldAsync(connection, cancellationToken).ConfigureAwait(false);

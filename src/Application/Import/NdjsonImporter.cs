@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Bittensor.Ledger.Application.Interchange;
 using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Application.Epochs;
+using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Domain;
 using Bittensor.Ledger.Domain.Emissions;
 

@@ -1,4 +1,5 @@
 using Bittensor.Ledger.Application.Epochs;
+using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Consensus.Emission;
 using Bittensor.Ledger.Consensus.FixedPoint;
 using Bittensor.Ledger.Domain;

@@ -62,7 +62,7 @@ public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource da
             }
         }
 
-        Epochs.LedgerEngine engine;
+        Domain.Epochs.LedgerEngine engine;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
         {
             engine = await stored.FoldAsync(connection, cancellationToken).ConfigureAwait(false);

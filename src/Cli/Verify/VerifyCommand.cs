@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Bittensor.Ledger.Application.Epochs;
+using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Cli.Db;
 using Bittensor.Ledger.Cli.Import;
 using Spectre.Console;

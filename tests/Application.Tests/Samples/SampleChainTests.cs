@@ -1,4 +1,5 @@
 using Bittensor.Ledger.Application.Epochs;
+using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Application.Interchange;
 using Bittensor.Ledger.Application.Samples;
 using Bittensor.Ledger.Domain;

@@ -1,4 +1,5 @@
 using Bittensor.Ledger.Application.Epochs;
+using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Application.Simulation;
 using Bittensor.Ledger.Application.Wiring;
 using Bittensor.Ledger.Consensus.Emission;

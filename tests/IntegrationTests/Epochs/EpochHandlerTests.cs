@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Bittensor.Ledger.Application.Epochs;
+using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Application.Simulation;
 using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Application.Wiring;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Bittensor.Ledger.Application.Epochs;
+using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Domain.Primitives;
 using Bittensor.Ledger.Domain.Stake;

@@ -1,7 +1,7 @@
 using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Primitives;
 
-namespace Bittensor.Ledger.Application.Epochs;
+namespace Bittensor.Ledger.Domain.Epochs;
 
 /// <summary>One identity of the books, how often it was checked and the first block where it failed.</summary>
 public sealed record IdentityResult(string Identity, long Checks, Block? FirstBroken, string? Detail)

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Bittensor.Ledger.Consensus.Yuma;
 
-namespace Bittensor.Ledger.Application.Epochs;
+namespace Bittensor.Ledger.Domain.Epochs;
 
 /// <summary>The input digest recorded with every derived event: hex SHA-256 over a canonical little-endian encoding of
 /// everything the epoch read (every mechanism's input, in field order, and the emission it distributed), so an

@@ -4,7 +4,7 @@ using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Primitives;
 using Bittensor.Ledger.Domain.Subnets;
 
-namespace Bittensor.Ledger.Application.Epochs;
+namespace Bittensor.Ledger.Domain.Epochs;
 
 /// <summary>
 /// What one subnet's epoch reads, taken from the ledger's state as of the epoch block (spec §1): the stake vector (alpha

@@ -8,7 +8,7 @@ using Bittensor.Ledger.Domain.Primitives;
 using Bittensor.Ledger.Domain.Stake;
 using Bittensor.Ledger.Domain.Subnets;
 
-namespace Bittensor.Ledger.Application.Epochs;
+namespace Bittensor.Ledger.Domain.Epochs;
 
 /// <summary>
 /// The ledger's write model in memory (docs/adr/0006-epochs.md): the facts' <see cref="LedgerState"/> plus the block
@@ -271,11 +271,22 @@ public sealed class LedgerEngine
     }
 
     /// <summary>Whether the subnet's epoch is due at <paramref name="block"/> by <paramref name="schedule"/> (spec §4.6,
-    /// §3.6); <see cref="EpochSchedule.Triggered"/> epochs are due only by an imported <c>EpochTriggered</c>.</summary>
+    /// §3.6). A <see cref="EpochSchedule.Triggered"/> epoch is due where an imported <c>EpochTriggered</c> says the chain
+    /// ran it and it has not been computed yet.</summary>
     public bool IsDue(NetUid netUid, Block block, EpochSchedule schedule)
     {
         var subnet = State.Subnet(netUid);
-        if (subnet is null || block <= subnet.RegisteredAt || subnet.Hyperparameters.Tempo == 0 || subnet.LastMechanismStepBlock >= block)
+        if (subnet is null)
+        {
+            return false;
+        }
+
+        if (schedule == EpochSchedule.Triggered)
+        {
+            return subnet.LastEpochBlock == block && subnet.LastMechanismStepBlock != block;
+        }
+
+        if (block <= subnet.RegisteredAt || subnet.Hyperparameters.Tempo == 0 || subnet.LastMechanismStepBlock >= block)
         {
             return false;
         }
@@ -295,11 +306,11 @@ public sealed class LedgerEngine
     /// of this block with the pots drained so far (server + validator + root; the owner cut is excluded), then the
     /// distribution postings. Apply the two events (in order) once they are stored.
     /// </summary>
-    public EpochResult ComputeEpoch(NetUid netUid, EpochSchedule schedule, RuleOverrides? overrides = null)
+    public EpochResult ComputeEpoch(NetUid netUid, EpochSchedule schedule)
     {
         var subnet = State.Subnet(netUid) ?? throw new InvalidOperationException($"subnet {netUid} does not exist");
         var block = Clock;
-        var hyperparameters = (overrides ?? RuleOverrides.None).Apply(subnet.Hyperparameters);
+        var hyperparameters = subnet.Hyperparameters;
         var books = State.Books;
         var alpha = Asset.Alpha(netUid);
         var pendingServer = (ulong)books.Balance(Account.Of(alpha, AccountKind.PendingServer));
@@ -341,144 +352,11 @@ public sealed class LedgerEngine
             digest, new Rao(drained), terms, [.. bonds]);
 
         var postings = new List<Posting>(AccrualOf(netUid).Postings(netUid));
-        Distribute(subnet, aggregate, pendingServer, pendingValidator + pendingRoot, postings);
+        Distribution.Distribute(State, subnet, aggregate, pendingServer, pendingValidator + pendingRoot, postings);
         var posted = new SubnetEmissionPosted(block, netUid, epoch, AccruedSince(netUid), digest, [.. postings]);
         return new EpochResult(completed, posted, inputs, aggregate);
     }
 
-    /// <summary>
-    /// Spec §4.8 without childkeys, root stakers or auto-stake: miners' server emission is staked to (hotkey, owner
-    /// coldkey), except the subnet owner's own hotkeys, whose incentive is burned; the validator pot (the validator pot,
-    /// or both pots when no incentive was earned) pays dividends in proportion to Yuma's validator emission, each payout's
-    /// delegate take to the hotkey's owner coldkey and the rest to its stakers pro rata; the owner cut is staked to the
-    /// owner's hotkey; whatever the floors leave in the pots is dust. Incentives draw on the server pot first, dividends
-    /// on the validator pot first, so the pots always drain to exactly zero.
-    /// </summary>
-    private void Distribute(SubnetState subnet, YumaOutput y, ulong pendingServer, ulong pendingValidator, List<Posting> postings)
-    {
-        var netUid = subnet.NetUid;
-        var alpha = Asset.Alpha(netUid);
-        var server = new Pot(Account.Of(alpha, AccountKind.PendingServer), pendingServer);
-        var validator = new Pot(Account.Of(alpha, AccountKind.PendingValidator), pendingValidator);
-        var root = Account.Of(alpha, AccountKind.PendingRoot);
-        if (State.Books.Balance(root) > 0)
-        {
-            // Root dividends are not modelled (no root subnet): the root pot joins the validator pot.
-            postings.Add(new Posting(root, validator.Account, new Rao((ulong)State.Books.Balance(root)), PostingReason.ValidatorPot));
-        }
-
-        ulong incentiveSum = 0;
-        for (var i = 0; i < y.ServerEmission.Length; i++)
-        {
-            var amount = y.ServerEmission[i];
-            if (amount == 0)
-            {
-                continue;
-            }
-
-            incentiveSum += amount;
-            var uid = new Uid((ushort)i);
-            var hotkey = subnet.HotkeyAt(uid);
-            var coldkey = State.OwnerOf(hotkey)!.Value;
-            var ownersOwn = hotkey == subnet.OwnerHotkey || coldkey == subnet.Owner;
-            var to = ownersOwn ? Account.Of(alpha, AccountKind.Burned) : Account.Stake(netUid, hotkey, coldkey);
-            Draw(postings, amount, to, ownersOwn ? PostingReason.OwnerIncentiveBurned : PostingReason.Incentive, uid, server, validator);
-        }
-
-        var validatorPot = incentiveSum == 0 ? pendingValidator + pendingServer : pendingValidator;
-        validatorPot = Math.Min(validatorPot, server.Left + validator.Left);
-        var payouts = new ulong[y.ValidatorEmission.Length];
-        Coinbase.ValidatorPayouts(validatorPot, y.ValidatorEmission, payouts);
-        for (var i = 0; i < payouts.Length; i++)
-        {
-            if (payouts[i] == 0)
-            {
-                continue;
-            }
-
-            var uid = new Uid((ushort)i);
-            var hotkey = subnet.HotkeyAt(uid);
-            var owner = State.OwnerOf(hotkey)!.Value;
-            var take = Coinbase.Take(payouts[i], State.DelegateTake(hotkey));
-            Draw(postings, take, Account.Stake(netUid, hotkey, owner), PostingReason.ValidatorTake, uid, validator, server);
-            var rest = payouts[i] - take;
-            var total = State.TotalStake(hotkey, netUid).Value;
-            if (total == 0)
-            {
-                Draw(postings, rest, Account.Stake(netUid, hotkey, owner), PostingReason.NominatorDividend, uid, validator, server);
-                continue;
-            }
-
-            ulong paid = 0;
-            foreach (var (coldkey, stake) in State.Stakers(hotkey, netUid).OrderBy(s => s.Key.Address, StringComparer.Ordinal))
-            {
-                var share = Coinbase.ProRata(rest, stake.Value, total);
-                paid += share;
-                Draw(postings, share, Account.Stake(netUid, hotkey, coldkey), PostingReason.NominatorDividend, uid, validator, server);
-            }
-
-            Draw(postings, rest - paid, Account.Of(alpha, AccountKind.Dust), PostingReason.Rounding, uid, validator, server);
-        }
-
-        Draw(postings, server.Left, Account.Of(alpha, AccountKind.Dust), PostingReason.Rounding, null, server);
-        Draw(postings, validator.Left, Account.Of(alpha, AccountKind.Dust), PostingReason.Rounding, null, validator);
-
-        var ownerCut = (ulong)State.Books.Balance(Account.Of(alpha, AccountKind.PendingOwner));
-        if (ownerCut > 0)
-        {
-            postings.Add(new Posting(Account.Of(alpha, AccountKind.PendingOwner), Account.Stake(netUid, subnet.OwnerHotkey, subnet.Owner),
-                new Rao(ownerCut), PostingReason.OwnerCutStaked));
-        }
-    }
-
-    private static void Draw(List<Posting> postings, ulong amount, Account to, PostingReason reason, Uid? uid, params Pot[] pots)
-    {
-        foreach (var pot in pots)
-        {
-            if (amount == 0)
-            {
-                return;
-            }
-
-            var part = Math.Min(amount, pot.Left);
-            if (part > 0)
-            {
-                postings.Add(new Posting(pot.Account, to, new Rao(part), reason, uid));
-                pot.Left -= part;
-                amount -= part;
-            }
-        }
-
-        if (amount > 0)
-        {
-            throw new InvalidOperationException($"{reason} of {amount} rao to {to} exceeds what the pots hold");
-        }
-    }
-
-    private sealed class Pot(Account account, ulong left)
-    {
-        public Account Account { get; } = account;
-
-        public ulong Left { get; set; } = left;
-    }
-
-    /// <summary>A subnet's coinbase accrual since its last recorded postings, summed per (account, reason).</summary>
-    private sealed class Accrual(Block from)
-    {
-        private readonly Dictionary<(Account To, PostingReason Reason), ulong> _sums = [];
-
-        public Block From { get; } = from;
-
-        public void Add(Account to, PostingReason reason, ulong amount) =>
-            _sums[(to, reason)] = checked(_sums.GetValueOrDefault((to, reason)) + amount);
-
-        /// <summary>In a fixed order (TAO first, then by reason), so live and recomputed postings compare equal.</summary>
-        public IEnumerable<Posting> Postings(NetUid netUid) => _sums
-            .Where(s => s.Value > 0)
-            .OrderBy(s => s.Key.To.Asset.IsTao ? 0 : 1)
-            .ThenBy(s => s.Key.Reason)
-            .Select(s => new Posting(Account.Of(s.Key.To.Asset, AccountKind.Unissued), s.Key.To, new Rao(s.Value), s.Key.Reason));
-    }
 }
 
 /// <summary>One computed epoch: the two events to store (in this order) and, for explanations, what Yuma read and returned.</summary>
