@@ -1,5 +1,6 @@
 using Bittensor.Ledger.Consensus.FixedPoint;
 using Bittensor.Ledger.Consensus.Kernels;
+using static Bittensor.Ledger.Consensus.Kernels.SparseRows;
 
 namespace Bittensor.Ledger.Consensus.Yuma;
 
@@ -362,58 +363,4 @@ public static class YumaEpoch
 
         return matrix;
     }
-
-    /// <summary>A row array every element of which the caller writes: no zeroing for the larger rows.</summary>
-    private static T[] AllocateRow<T>(int count) => count == 0 ? [] : GC.AllocateUninitializedArray<T>(count);
-
-    private static T[] CopyRow<T>(ReadOnlySpan<T> values)
-    {
-        var row = AllocateRow<T>(values.Length);
-        values.CopyTo(row);
-        return row;
-    }
-
-    private static (ushort Col, I32F32 Val)[][] DeepCopy((ushort Col, I32F32 Val)[][] rows)
-    {
-        var copy = new (ushort Col, I32F32 Val)[rows.Length][];
-        for (int i = 0; i < rows.Length; i++)
-        {
-            copy[i] = ((ushort Col, I32F32 Val)[])rows[i].Clone();
-        }
-
-        return copy;
-    }
-
-    private static (ushort Col, I32F32 Val)[][] EmptyRows(int n)
-    {
-        var rows = new (ushort Col, I32F32 Val)[n][];
-        Array.Fill(rows, []);
-        return rows;
-    }
-
-    private static ushort[] ToU16(I32F32[] values)
-    {
-        var result = new ushort[values.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            result[i] = YumaMath.FixedProportionToU16(values[i]);
-        }
-
-        return result;
-    }
-
-    private static ulong[] ToRao(I32F32[] normalized, I96F32 rao)
-    {
-        var result = new ulong[normalized.Length];
-        for (int i = 0; i < normalized.Length; i++)
-        {
-            result[i] = I96F32.SaturatingFromNum(normalized[i]).SaturatingMul(rao).SaturatingToU64();
-        }
-
-        return result;
-    }
-
-    private static ulong SaturatingAdd(ulong a, ulong b) => a > ulong.MaxValue - b ? ulong.MaxValue : a + b;
-
-    private static ulong SaturatingSub(ulong a, ulong b) => a < b ? 0 : a - b;
 }

@@ -1,4 +1,5 @@
 using Bittensor.Ledger.Consensus.FixedPoint;
+using static Bittensor.Ledger.Consensus.Kernels.SparseRows;
 
 namespace Bittensor.Ledger.Consensus.Yuma;
 
@@ -109,6 +110,4 @@ public static class YumaMechanisms
 
     private static ulong WeightedAlpha(ulong existing, ulong added, U64F64 weight) =>
         U64F64.FromNum(existing).SaturatingAdd(U64F64.FromNum(added).SaturatingMul(weight)).SaturatingToU64();
-
-    private static ulong SaturatingAdd(ulong a, ulong b) => a > ulong.MaxValue - b ? ulong.MaxValue : a + b;
 }
