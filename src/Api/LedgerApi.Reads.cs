@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Bittensor.Ledger.Application.Audit;
+using Bittensor.Ledger.Application.ChainSync;
 using Bittensor.Ledger.Application.Epochs;
 using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Application.Status;
@@ -111,6 +112,10 @@ public static partial class LedgerApi
                 return Answers.Json(ApiJson.ToNode(new { report.Digests, report.Gaps, report.Skipped }));
             })
             .Named("digest", "ledger", "A SHA-256 per read model over its rows, with row counts, checkpoints, gaps and skipped events (`ledger digest --json`).");
+
+        api.MapGet("/chain/status", async (IMediator m, CancellationToken ct) =>
+                Answers.Json(ApiJson.ToNode(new { (await m.Send(new GetChainStatus(), ct).ConfigureAwait(false)).Subnets })))
+            .Named("chain-status", "chain", "Per synced subnet: the chain sync checkpoint (next block, last hash) and the audit verdicts of its epochs, counted (`ledger chain status --json`).");
 
         api.MapGet("/replay", async (IMediator m, [FromQuery(Name = "from_block")] ulong fromBlock, [FromQuery(Name = "to_block")] ulong toBlock,
                 [FromQuery] string[]? set, [FromQuery] string? yuma3, [FromQuery(Name = "liquid_alpha")] string? liquidAlpha, CancellationToken ct) =>

@@ -32,6 +32,9 @@ public sealed class ApiServer : IAsyncLifetime
     /// <summary>The Application's services alone, to ask the same question without HTTP.</summary>
     public IMediator Mediator => _services!.GetRequiredService<IMediator>();
 
+    /// <summary>The Application's services, to write through the real writers.</summary>
+    public IServiceProvider Services => _services!;
+
     public async ValueTask InitializeAsync()
     {
         ConnectionString = await PostgresServer.CreateDatabaseAsync("ApiServer");

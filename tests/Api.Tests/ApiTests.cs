@@ -3,11 +3,15 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Bittensor.Ledger.Application.Audit;
+using Bittensor.Ledger.Application.ChainSync;
 using Bittensor.Ledger.Application.Epochs;
 using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Application.Status;
+using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Domain.Primitives;
 using Bittensor.Ledger.IntegrationTests.Infrastructure;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bittensor.Ledger.Api.Tests;
 
@@ -255,6 +259,28 @@ public sealed class ApiTests(ApiServer server)
     }
 
     [Fact]
+    public async Task ChainStatus_ShowsTheSyncCheckpointAsTheSyncWroteIt_AndIsTheQuerysAnswer()
+    {
+        // The checkpoint as ledger chain sync writes it (its SQL, queued in a Marten session); netuid 9 is not simulated.
+        await using (var session = server.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.QueueSqlCommand(ChainCheckpoints.UpsertSql, 9, 1234L, "0xabcdef", 302L);
+            await session.SaveChangesAsync(Ct);
+        }
+
+        var expected = await server.Mediator.Send(new GetChainStatus(), Ct);
+        var json = await GetJsonAsync("/api/v1/chain/status");
+
+        var subnet = json.GetProperty("subnets").EnumerateArray().Single(s => s.GetProperty("netuid").GetInt32() == 9);
+        subnet.GetProperty("next_block").GetInt64().ShouldBe(1234);
+        subnet.GetProperty("last_hash").GetString().ShouldBe("0xabcdef");
+        subnet.GetProperty("spec_version").GetInt64().ShouldBe(302);
+        subnet.GetProperty("audited").GetInt64().ShouldBe(0);
+        subnet.GetProperty("last_audited_block").ValueKind.ShouldBe(JsonValueKind.Null);
+        JsonSerializer.Serialize(json).ShouldBe(JsonSerializer.Serialize(JsonDocument.Parse(ApiJson.ToNode(new { expected.Subnets }).ToJsonString()).RootElement));
+    }
+
+    [Fact]
     public async Task OpenApiDocument_ListsEveryEndpoint_AndTheReferencePageIsServed()
     {
         var document = await GetJsonAsync("/openapi/v1.json");
@@ -263,7 +289,7 @@ public sealed class ApiTests(ApiServer server)
         paths.ShouldBe([
             "/api/v1/status", "/api/v1/subnets/{netuid}/metagraph", "/api/v1/emissions", "/api/v1/subnets/{netuid}/epochs/{epoch}/uids/{uid}/explain",
             "/api/v1/stake", "/api/v1/supply", "/api/v1/dilution", "/api/v1/subnets/{netuid}/weights", "/api/v1/subnets/{netuid}/bonds",
-            "/api/v1/verify", "/api/v1/digest", "/api/v1/replay", "/api/v1/export/{what}", "/api/v1/facts",
+            "/api/v1/verify", "/api/v1/digest", "/api/v1/replay", "/api/v1/export/{what}", "/api/v1/facts", "/api/v1/chain/status",
         ], ignoreOrder: true);
         var emissions = document.GetProperty("paths").GetProperty("/api/v1/emissions").GetProperty("get");
         emissions.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString())

@@ -32,6 +32,7 @@ public static class ChainCommand
         command.Subcommands.Add(Epoch());
         command.Subcommands.Add(ChainSyncCommand.Create());
         command.Subcommands.Add(ChainAuditCommand.Create());
+        command.Subcommands.Add(ChainStatusCommand.Create());
         return command;
     }
 
