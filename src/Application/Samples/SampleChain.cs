@@ -22,8 +22,44 @@ public sealed record SampleOptions
 
     public int Subnets { get; init; } = 3;
 
-    /// <summary>Tempo of every subnet; null: 99, 119, 139, … by subnet.</summary>
+    /// <summary>Tempo of every subnet; null: <see cref="TempoBase"/> + <see cref="TempoStep"/> × (subnet index, modulo
+    /// <see cref="TempoCycle"/> if set), i.e. 99, 119, 139, … by default.</summary>
     public ushort? Tempo { get; init; }
+
+    public ushort TempoBase { get; init; } = 99;
+
+    public ushort TempoStep { get; init; } = 20;
+
+    /// <summary>Null: the tempo keeps growing with the subnet index; otherwise it repeats every this many subnets.</summary>
+    public int? TempoCycle { get; init; }
+
+    /// <summary>WeightsSetRateLimit of every subnet at registration.</summary>
+    public ushort WeightsSetRateLimit { get; init; } = 50;
+
+    /// <summary>Chance per block that a validator past its rate limit sets a weight row (mean interval ≈ limit + 1/chance).</summary>
+    public double WeightsChance { get; init; } = 1.0 / 30;
+
+    /// <summary>Null: liquid alpha on the third subnet only; otherwise on every subnet whose index modulo this is 2.</summary>
+    public int? LiquidAlphaEvery { get; init; }
+
+    /// <summary>
+    /// A day of mainnet's shape: 128 subnets × 256 uids (64 validators), 7,200 blocks, tempos 330..370 (≈ 20 epochs a
+    /// day), Yuma3 on even subnets, liquid alpha on every eighth, weight rows every ≈ 100–360 blocks.
+    /// </summary>
+    public static SampleOptions MainnetDay(int seed = 42, int subnets = 128, int blocks = 7_200) => new()
+    {
+        Seed = seed,
+        Subnets = subnets,
+        Blocks = blocks,
+        Neurons = 256,
+        Validators = 64,
+        TempoBase = 330,
+        TempoStep = 10,
+        TempoCycle = 5,
+        WeightsSetRateLimit = 100,
+        WeightsChance = 1.0 / 130,
+        LiquidAlphaEvery = 8,
+    };
 
     /// <summary>MaxBurn of every subnet (rao); null: the default 100 TAO. The burn price starts at min(1 TAO, this).</summary>
     public ulong? MaxBurn { get; init; }
@@ -69,6 +105,8 @@ public static class SampleChain
 {
     private const ulong Tao = Rao.RaoPerTao;
 
+    public const int MaxSubnets = 128;
+
     public static IEnumerable<ILedgerEvent> Generate(SampleOptions options) => GenerateBlocks(options).SelectMany(b => b);
 
     /// <summary>The facts block by block: first the genesis block's, then one list per block 1..Blocks (possibly empty).
@@ -78,7 +116,7 @@ public static class SampleChain
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Blocks, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Subnets, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Subnets, 64);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Subnets, MaxSubnets);
         return new Generator(options).Run();
     }
 
@@ -148,14 +186,14 @@ public static class SampleChain
             var netuid = new NetUid((ushort)(i + 1));
             var hp = new SubnetHyperparameters
             {
-                Tempo = options.Tempo ?? (ushort)(99 + (20 * i)),
+                Tempo = options.Tempo ?? (ushort)(options.TempoBase + (options.TempoStep * (options.TempoCycle is { } cycle ? i % cycle : i))),
                 MaxAllowedUids = options.Neurons ?? (ushort)(64 + (32 * (i % 3))),
                 MaxAllowedValidators = options.Validators,
                 ImmunityPeriod = 300,
                 MinNonImmuneUids = 10,
-                WeightsSetRateLimit = 50,
+                WeightsSetRateLimit = options.WeightsSetRateLimit,
                 Yuma3 = options.Yuma3 ?? i % 2 == 0,
-                LiquidAlpha = options.LiquidAlpha ?? i == 2,
+                LiquidAlpha = options.LiquidAlpha ?? (options.LiquidAlphaEvery is { } every ? i % every == 2 : i == 2),
             };
             if (options.MaxBurn is { } maxBurn)
             {
@@ -233,7 +271,7 @@ public static class SampleChain
             {
                 var uid = new Uid(validator);
                 var last = state.LastUpdate(0, uid).Value;
-                if ((last == 0 || block.Value - last >= state.Hyperparameters.WeightsSetRateLimit) && _rng.NextDouble() < 1.0 / 30)
+                if ((last == 0 || block.Value - last >= state.Hyperparameters.WeightsSetRateLimit) && _rng.NextDouble() < options.WeightsChance)
                 {
                     SetWeights(subnet, state, uid, block);
                 }

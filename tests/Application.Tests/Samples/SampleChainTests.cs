@@ -99,4 +99,25 @@ public class SampleChainTests
         var committed = File.ReadAllBytes(Repo.PathOf("samples/sample-chain.ndjson"));
         committed.SequenceEqual(Bytes(new SampleOptions())).ShouldBeTrue("samples/sample-chain.ndjson is stale: run `ledger sample`");
     }
+
+    [Fact]
+    public void MainnetDayProfile_HasMainnetsShape_ScaledDown()
+    {
+        var engine = new LedgerEngine();
+        var options = SampleOptions.MainnetDay(seed: 5, subnets: 10, blocks: 800) with { Engine = engine };
+        var events = SampleChain.Generate(options).ToList();
+        var subnets = events.OfType<SubnetRegistered>().ToList();
+        subnets.Count.ShouldBe(10);
+        subnets.ShouldAllBe(s => s.Hyperparameters.MaxAllowedUids == 256 && s.Hyperparameters.MaxAllowedValidators == 64);
+        subnets.ShouldAllBe(s => s.Hyperparameters.Tempo >= 330 && s.Hyperparameters.Tempo <= 370);
+        subnets.Count(s => s.Hyperparameters.LiquidAlpha).ShouldBe(1);
+        subnets.Count(s => s.Hyperparameters.Yuma3).ShouldBe(5);
+        foreach (var subnet in engine.State.Subnets)
+        {
+            subnet.EpochsCompleted.ShouldBe((ulong)events.OfType<EpochTriggered>().Count(e => e.NetUid == subnet.NetUid));
+            subnet.EpochsCompleted.ShouldBeGreaterThanOrEqualTo(2UL);
+        }
+
+        events.OfType<WeightsSet>().Count().ShouldBeGreaterThan(0);
+    }
 }
