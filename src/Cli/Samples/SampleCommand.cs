@@ -14,7 +14,6 @@ internal static class SampleCommand
         var seed = new Option<int>("--seed") { Description = "random seed (same seed, same bytes)", DefaultValueFactory = _ => defaults.Seed };
         var blocks = new Option<int>("--blocks") { Description = "number of blocks after genesis", DefaultValueFactory = _ => defaults.Blocks };
         var subnets = new Option<int?>("--subnets") { Description = $"number of subnets (1..{SampleChain.MaxSubnets}); default 3, or 128 with --profile mainnet-day" };
-        var blocksOpt = blocks;
         var profile = new Option<string>("--profile") { Description = "default or mainnet-day (128 subnets × 256 uids, ≈ 20 epochs a day each)", DefaultValueFactory = _ => "default" };
         var command = new Command("sample", "Write a deterministic, realistic sample chain (NDJSON import format) that passes every ledger rule.")
         {
@@ -31,7 +30,7 @@ internal static class SampleCommand
                 options = day with
                 {
                     Subnets = parse.GetValue(subnets) ?? day.Subnets,
-                    Blocks = parse.GetResult(blocksOpt) is { Implicit: false } ? parse.GetValue(blocks) : day.Blocks,
+                    Blocks = parse.GetResult(blocks) is { Implicit: false } ? parse.GetValue(blocks) : day.Blocks,
                 };
             }
             else if (name == "default")
