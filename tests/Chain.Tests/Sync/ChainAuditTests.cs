@@ -43,6 +43,20 @@ public sealed class ChainAuditTests : IDisposable
         JsonNode.Parse(again.Output)!["stored"]!.GetValue<int>().ShouldBe(0, "the same verdict is not stored twice");
         table.ExitCode.ShouldBe(0, table.Error);
         table.Output.ShouldContain("1 epochs: 1 match, 0 differ, 0 incomplete");
+        var status = await StatusOf52Async(db);
+        status["audited"]!.GetValue<long>().ShouldBe(1, "the second audit's identical verdict counts once");
+        status["matched"]!.GetValue<long>().ShouldBe(1);
+        status["differed"]!.GetValue<long>().ShouldBe(0);
+        status["last_audited_block"]!.GetValue<long>().ShouldBe(epoch.Block);
+        status["next_block"]!.GetValue<long>().ShouldBeGreaterThan(epoch.Block, "the sync's checkpoint is past the epoch it read");
+    }
+
+    /// <summary>Subnet 52 in <c>ledger chain status --json</c>: the sync's checkpoint and the stored verdicts counted.</summary>
+    private static async Task<JsonNode> StatusOf52Async(string db)
+    {
+        var (exit, output, error) = await LedgerProcess.RunAsync("chain", "status", "--json", "--connection", db);
+        exit.ShouldBe(0, error);
+        return JsonNode.Parse(output)!["subnets"]!.AsArray().Single(s => s!["netuid"]!.GetValue<int>() == 52)!;
     }
 
     [Fact]
@@ -65,6 +79,10 @@ public sealed class ChainAuditTests : IDisposable
         only["differences"]!.GetValue<int>().ShouldBe(1);
         table.ExitCode.ShouldBe(1);
         table.Output.ShouldContain("Dividends mech 0 uid 1");
+        var status = await StatusOf52Async(db);
+        status["audited"]!.GetValue<long>().ShouldBe(1);
+        status["matched"]!.GetValue<long>().ShouldBe(0);
+        status["differed"]!.GetValue<long>().ShouldBe(1);
     }
 
     [Fact]
