@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Bittensor.Ledger.Api;
-using Bittensor.Ledger.Application.Postgres;
+using Bittensor.Ledger.LocalPostgres;
 using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Bench;
 using Bittensor.Ledger.Domain;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Bittensor.Ledger.Application.Postgres;
+using Bittensor.Ledger.LocalPostgres;
 using Bittensor.Ledger.Bench;
 using Bittensor.Ledger.ChainSync.Bench;
 using Npgsql;

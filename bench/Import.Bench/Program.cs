@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Bittensor.Ledger.Application.Import;
 using Bittensor.Ledger.Application.Interchange;
-using Bittensor.Ledger.Application.Postgres;
+using Bittensor.Ledger.LocalPostgres;
 using Bittensor.Ledger.Application.Wiring;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;

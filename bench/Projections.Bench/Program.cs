@@ -2,7 +2,7 @@ using Bittensor.Ledger.Bench;
 using System.Diagnostics;
 using System.Globalization;
 using Bittensor.Ledger.Application.Audit;
-using Bittensor.Ledger.Application.Postgres;
+using Bittensor.Ledger.LocalPostgres;
 using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Domain;
 using Bittensor.Ledger.Domain.Primitives;

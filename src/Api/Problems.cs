@@ -1,5 +1,5 @@
 using Bittensor.Ledger.Application.Audit;
-using Bittensor.Ledger.Application.Postgres;
+using Bittensor.Ledger.LocalPostgres;
 using Bittensor.Ledger.Application.Store;
 using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics;

@@ -3,7 +3,7 @@ using System.CommandLine.Parsing;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Bittensor.Ledger.Application.Audit;
-using Bittensor.Ledger.Application.Postgres;
+using Bittensor.Ledger.LocalPostgres;
 using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Chain;
 using Bittensor.Ledger.Chain.Metadata;

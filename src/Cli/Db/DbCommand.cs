@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Bittensor.Ledger.Application.Postgres;
+using Bittensor.Ledger.LocalPostgres;
 
 namespace Bittensor.Ledger.Cli.Db;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Bittensor.Ledger.Application.Postgres;
+using Bittensor.Ledger.LocalPostgres;
 using Bittensor.Ledger.Application.Simulation;
 using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Application.Wiring;

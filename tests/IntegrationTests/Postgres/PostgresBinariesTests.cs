@@ -1,4 +1,4 @@
-using Bittensor.Ledger.Application.Postgres;
+using Bittensor.Ledger.LocalPostgres;
 
 namespace Bittensor.Ledger.IntegrationTests.Postgres;
 

@@ -1,4 +1,4 @@
-using Bittensor.Ledger.Application.Postgres;
+using Bittensor.Ledger.LocalPostgres;
 using Bittensor.Ledger.IntegrationTests.Infrastructure;
 using Npgsql;
 

@@ -2,7 +2,7 @@ using DotNet.Testcontainers.Builders;
 using Npgsql;
 using Testcontainers.PostgreSql;
 
-namespace Bittensor.Ledger.Application.Postgres;
+namespace Bittensor.Ledger.LocalPostgres;
 
 /// <summary>
 /// Finds or starts the PostgreSQL the ledger uses, in this order: an explicit connection string; Testcontainers when

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Bittensor.Ledger.Application.Postgres;
+namespace Bittensor.Ledger.LocalPostgres;
 
 internal readonly record struct OsCommandResult(int ExitCode, string Output)
 {

@@ -1,4 +1,4 @@
-namespace Bittensor.Ledger.Application.Postgres;
+namespace Bittensor.Ledger.LocalPostgres;
 
 /// <summary>No PostgreSQL could be found or started; the message says what to install or set.</summary>
 public sealed class PostgresUnavailableException : Exception

@@ -1,4 +1,4 @@
-namespace Bittensor.Ledger.Application.Postgres;
+namespace Bittensor.Ledger.LocalPostgres;
 
 /// <summary>Where a <see cref="LedgerDatabase"/> came from, in the order the locator tries them.</summary>
 public enum PostgresSource

@@ -1,4 +1,4 @@
-namespace Bittensor.Ledger.Application.Postgres;
+namespace Bittensor.Ledger.LocalPostgres;
 
 /// <summary>How the locator may find or start PostgreSQL when no connection string is given.</summary>
 public sealed record PostgresLocatorOptions

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Bittensor.Ledger.Application.Postgres;
+namespace Bittensor.Ledger.LocalPostgres;
 
 /// <summary>A directory holding <c>initdb</c>, <c>pg_ctl</c> and <c>postgres</c> of one PostgreSQL version.</summary>
 public sealed record PostgresBinaries(string BinDirectory)

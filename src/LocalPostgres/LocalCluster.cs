@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Npgsql;
 
-namespace Bittensor.Ledger.Application.Postgres;
+namespace Bittensor.Ledger.LocalPostgres;
 
 /// <summary>How a private cluster is tuned and how long it lives.</summary>
 public enum LocalClusterProfile
