@@ -2,7 +2,7 @@ using System.Globalization;
 using Bittensor.Ledger.Application.Epochs;
 using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Application.Interchange;
-using Bittensor.Ledger.Application.Samples;
+using Bittensor.Ledger.Samples;
 using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Domain;
 using Bittensor.Ledger.Domain.Emissions;

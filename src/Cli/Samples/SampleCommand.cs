@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Bittensor.Ledger.Application.Interchange;
-using Bittensor.Ledger.Application.Samples;
+using Bittensor.Ledger.Samples;
 
 namespace Bittensor.Ledger.Cli.Samples;
 

@@ -1,6 +1,6 @@
 using Bittensor.Ledger.Application.Epochs;
 using Bittensor.Ledger.Domain.Epochs;
-using Bittensor.Ledger.Application.Samples;
+using Bittensor.Ledger.Samples;
 using Bittensor.Ledger.Consensus.Emission;
 using Bittensor.Ledger.Domain;
 using Bittensor.Ledger.Domain.Emissions;

@@ -1,7 +1,7 @@
 using Bittensor.Ledger.Application.Epochs;
 using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Application.Interchange;
-using Bittensor.Ledger.Application.Samples;
+using Bittensor.Ledger.Samples;
 using Bittensor.Ledger.Domain;
 using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Neurons;

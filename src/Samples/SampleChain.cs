@@ -1,4 +1,3 @@
-using Bittensor.Ledger.Application.Epochs;
 using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Consensus.Emission;
 using Bittensor.Ledger.Consensus.FixedPoint;
@@ -11,7 +10,7 @@ using Bittensor.Ledger.Domain.Stake;
 using Bittensor.Ledger.Domain.Subnets;
 using Bittensor.Ledger.Domain.Weights;
 
-namespace Bittensor.Ledger.Application.Samples;
+namespace Bittensor.Ledger.Samples;
 
 /// <summary>What to generate. The defaults produce the committed <c>samples/sample-chain.ndjson</c>.</summary>
 public sealed record SampleOptions
