@@ -62,11 +62,11 @@ public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource d
         }
 
         var source = "computed";
-        if (rows.Count == 0 && await ChainSync.ObservedEmissions.ReadAsync(dataSource, stored, query, cancellationToken).ConfigureAwait(false) is { Count: > 0 } observed)
+        if (rows.Count == 0 && await ObservedEmissions.ReadAsync(dataSource, stored, query, cancellationToken).ConfigureAwait(false) is { Count: > 0 } observed)
         {
             // A subnet the ledger did not compute may be one `ledger chain sync` recorded: its epochs as the chain stored them.
             rows.AddRange(observed);
-            source = ChainSync.ObservedMetagraph.Source;
+            source = ObservedMetagraph.Source;
         }
 
         if (rows.Count == 0)

@@ -75,7 +75,7 @@ public sealed class GetMetagraphHandler(IDocumentStore store, NpgsqlDataSource d
         if (neurons.Count == 0)
         {
             // A subnet the ledger did not compute may be one `ledger chain sync` recorded: its metagraph as the chain stored it.
-            if (await ChainSync.ObservedMetagraph.ReadAsync(dataSource, stored, query.NetUid.Value, query.AtBlock, cancellationToken).ConfigureAwait(false) is { } observed)
+            if (await ObservedMetagraph.ReadAsync(dataSource, stored, query.NetUid.Value, query.AtBlock, cancellationToken).ConfigureAwait(false) is { } observed)
             {
                 return observed;
             }

@@ -62,11 +62,11 @@ public sealed class GetStakeHandler(IDocumentStore store, NpgsqlDataSource dataS
 
         var source = "computed";
         if (positions.Count == 0 && query.Hotkey is { } hotkey
-            && await ChainSync.ObservedStakePositions.ReadAsync(dataSource, stored, hotkey.Address, query.AtBlock, cancellationToken).ConfigureAwait(false) is { Count: > 0 } observed)
+            && await ObservedStakePositions.ReadAsync(dataSource, stored, hotkey.Address, query.AtBlock, cancellationToken).ConfigureAwait(false) is { Count: > 0 } observed)
         {
             // A hotkey the ledger never booked may be one of a subnet `ledger chain sync` recorded: its alpha as the chain stored it.
             positions.AddRange(observed);
-            source = ChainSync.ObservedMetagraph.Source;
+            source = ObservedMetagraph.Source;
         }
 
         if (positions.Count == 0)

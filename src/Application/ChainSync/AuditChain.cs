@@ -44,32 +44,6 @@ public sealed record ChainAuditReport(IReadOnlyList<EpochAudited> Epochs, int St
     public int Incomplete => Epochs.Count(e => e.Verdict == Verdicts.Incomplete);
 }
 
-/// <summary>The verdicts as stored and printed.</summary>
-public static class Verdicts
-{
-    public const string Match = "match";
-    public const string Differs = "differs";
-    public const string Incomplete = "incomplete";
-
-    public static string Of(EpochOutcome outcome) => outcome switch
-    {
-        EpochOutcome.Match => Match,
-        EpochOutcome.Differs => Differs,
-        _ => Incomplete,
-    };
-
-    /// <summary>The spec range whose epoch rules are the same (ADR 0011): the variants change at 334, 365, 401 and 423.</summary>
-    public static string RuleSet(uint spec) => spec switch
-    {
-        < EpochRules.FirstSupportedSpec => "unsupported",
-        < EpochRules.RootClaimableSpec => "320-333",
-        < EpochRules.NoRankTrustSpec => "334-364",
-        < EpochRules.OwnerExemptSpec => "365-400",
-        < EpochRules.DynamicTempoSpec => "401-422",
-        _ => "423+",
-    };
-}
-
 public sealed class AuditChainHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, StoredEvents stored, LockWaits waits)
     : ICommandHandler<AuditChain, ChainAuditReport>
 {
@@ -103,7 +77,7 @@ public sealed class AuditChainHandler(IDocumentStore store, NpgsqlDataSource dat
         if (keyed.Count > 0)
         {
             await using var writer = await WriterLock.AcquireAsync(dataSource, cancellationToken, waits.Report).ConfigureAwait(false);
-            var existing = await ImportKeys.ExistingAsync(dataSource, [.. keyed.Select(k => k.NaturalKey)], cancellationToken).ConfigureAwait(false);
+            var existing = await NaturalKeys.ExistingAsync(dataSource, [.. keyed.Select(k => k.NaturalKey)], cancellationToken).ConfigureAwait(false);
             var fresh = keyed.Where(k => !existing.Contains(k.NaturalKey)).ToList();
             await new EventBatchWriter(dataSource, _stored).AppendAsync(fresh, cancellationToken).ConfigureAwait(false);
             appended = fresh.Count;

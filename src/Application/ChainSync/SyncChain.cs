@@ -341,7 +341,7 @@ public sealed class SyncChainHandler(NpgsqlDataSource dataSource, StoredEvents s
             var checkpoints = _pendingCheckpoints.ToArray();
             await using (var writer = await WriterLock.AcquireAsync(owner._dataSource, ct, owner._waits.Report).ConfigureAwait(false))
             {
-                var existing = await ImportKeys.ExistingAsync(owner._dataSource, [.. _pending.Select(p => p.NaturalKey)], ct).ConfigureAwait(false);
+                var existing = await NaturalKeys.ExistingAsync(owner._dataSource, [.. _pending.Select(p => p.NaturalKey)], ct).ConfigureAwait(false);
                 var fresh = _pending.Where(p => !existing.Contains(p.NaturalKey)).ToList();
                 var batchWriter = new EventBatchWriter(owner._dataSource, owner._stored);
                 var batch = batchWriter.Prepare(fresh);

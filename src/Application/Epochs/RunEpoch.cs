@@ -33,18 +33,6 @@ public static class RunEpochHandler
         return writer.WithEngineAsync(engine => RunAsync(request, engine, store, ct), ct);
     }
 
-    /// <summary>The natural key of a derived event: one per (subnet, epoch) and kind, whichever path stores it.</summary>
-    public static string NaturalKey(Domain.ILedgerEvent derived) => derived switch
-    {
-        EpochCompleted c => NaturalKey(c),
-        SubnetEmissionPosted p => NaturalKey(p),
-        _ => throw new ArgumentException($"{derived?.GetType().Name} is not a derived event", nameof(derived)),
-    };
-
-    public static string NaturalKey(EpochCompleted e) => $"derived:epoch_completed:{e.NetUid}:{e.Epoch}";
-
-    public static string NaturalKey(SubnetEmissionPosted e) => $"derived:subnet_emission_posted:{e.NetUid}:{e.Epoch}";
-
     private static async Task<EpochRun> RunAsync(RunEpoch request, LedgerEngine engine, IDocumentStore store, CancellationToken ct)
     {
         var subnet = engine.State.Subnet(request.NetUid)
@@ -76,9 +64,7 @@ public static class RunEpochHandler
             WriterLock.HoldFence(session);
             foreach (var e in result.Events)
             {
-                session.Events.Append(StreamIds.For(e), e);
-                session.QueueSqlCommand(
-                    $"insert into {ImportKeys.QualifiedName} (natural_key, seq_id) values (?, currval('{LedgerStore.Schema}.mt_events_sequence'))", NaturalKey(e));
+                NaturalKeys.Append(session, e, NaturalKeys.Derived(e));
             }
 
             await session.SaveChangesAsync(ct).ConfigureAwait(false);

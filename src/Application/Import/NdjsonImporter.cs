@@ -205,7 +205,7 @@ internal sealed class NdjsonImporter(LedgerEngine engine, EventBatchWriter write
                     // An epoch_triggered line is followed by the epoch the ledger computes for it, in the same batch.
                     foreach (var d in derived)
                     {
-                        accepted.Add(new KeyedEvent(d, RunEpochHandler.NaturalKey(d)));
+                        accepted.Add(new KeyedEvent(d, NaturalKeys.Derived(d)));
                     }
 
                     continue;

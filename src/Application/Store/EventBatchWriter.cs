@@ -123,7 +123,7 @@ public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents s
 
     public Task AppendAsync(PreparedBatch batch, CancellationToken ct) => AppendAsync(batch, null, ct);
 
-    internal async Task AppendAsync(PreparedBatch batch, Import.ImportTrace? trace, CancellationToken ct)
+    internal async Task AppendAsync(PreparedBatch batch, ImportTrace? trace, CancellationToken ct)
     {
         var t = System.Diagnostics.Stopwatch.GetTimestamp();
         ArgumentNullException.ThrowIfNull(batch);
@@ -200,7 +200,7 @@ public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents s
             versions[i] = ++System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(streams, streamIds[i]);
         }
 
-        trace?.Add(Import.ImportTrace.Step.WriteBegin, t);
+        trace?.Add(ImportTrace.Step.WriteBegin, t);
         t = System.Diagnostics.Stopwatch.GetTimestamp();
         for (var i = 0; i < batch.Count; i++)
         {
@@ -211,10 +211,10 @@ public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents s
 
         await batch.Events.CopyAsync(connection,
             $"copy {S}.mt_events (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived) from stdin (format binary)", ct).ConfigureAwait(false);
-        trace?.Add(Import.ImportTrace.Step.WriteCopyEvents, t);
+        trace?.Add(ImportTrace.Step.WriteCopyEvents, t);
         t = System.Diagnostics.Stopwatch.GetTimestamp();
-        await batch.NaturalKeys.CopyAsync(connection, $"copy {ImportKeys.QualifiedName} (natural_key, seq_id) from stdin (format binary)", ct).ConfigureAwait(false);
-        trace?.Add(Import.ImportTrace.Step.WriteCopyKeys, t);
+        await batch.NaturalKeys.CopyAsync(connection, $"copy {NaturalKeys.QualifiedName} (natural_key, seq_id) from stdin (format binary)", ct).ConfigureAwait(false);
+        trace?.Add(ImportTrace.Step.WriteCopyKeys, t);
         t = System.Diagnostics.Stopwatch.GetTimestamp();
         await UpsertStatusAsync(connection, tx, batch.Status, ct).ConfigureAwait(false);
         if (batch.AlsoInTransaction is { } also)
@@ -223,12 +223,12 @@ public sealed class EventBatchWriter(NpgsqlDataSource dataSource, StoredEvents s
         }
 
         await tx.CommitAsync(ct).ConfigureAwait(false);
-        trace?.Add(Import.ImportTrace.Step.WriteStatusCommit, t);
+        trace?.Add(ImportTrace.Step.WriteStatusCommit, t);
     }
 
     /// <summary>The natural keys of <paramref name="keys"/> already in the store.</summary>
     public Task<HashSet<string>> ExistingKeysAsync(IReadOnlyCollection<string> keys, CancellationToken ct) =>
-        ImportKeys.ExistingAsync(dataSource, keys, ct);
+        NaturalKeys.ExistingAsync(dataSource, keys, ct);
 
     private static async Task UpsertStatusAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Dictionary<ushort, SubnetStatusDelta> deltas, CancellationToken ct)
     {

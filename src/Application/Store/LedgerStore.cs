@@ -68,7 +68,7 @@ public static class LedgerStore
             o.Events.MapEventType(type, EventTypeName(type));
         }
 
-        o.Storage.ExtendedSchemaObjects.Add(ImportKeys.Table());
+        o.Storage.ExtendedSchemaObjects.Add(NaturalKeys.Table());
         o.Storage.ExtendedSchemaObjects.Add(LedgerRuns.Table());
         o.Storage.ExtendedSchemaObjects.Add(ChainCheckpoints.Table());
         o.AddLedgerProjections();

@@ -53,7 +53,7 @@ public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource da
         var streamId = StreamIds.For(e);
         await using var writerLock = await WriterLock.AcquireAsync(dataSource, cancellationToken, waits.Report).ConfigureAwait(false);
 
-        await using (var exists = dataSource.CreateCommand($"select 1 from {ImportKeys.QualifiedName} where natural_key = @key"))
+        await using (var exists = dataSource.CreateCommand($"select 1 from {NaturalKeys.QualifiedName} where natural_key = @key"))
         {
             exists.Parameters.AddWithValue("key", key);
             if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
@@ -77,12 +77,9 @@ public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource da
 
         await using var session = store.LightweightSession();
         WriterLock.HoldFence(session);
-        foreach (var (recorded, naturalKey) in derived.Select(d => (d, Epochs.RunEpochHandler.NaturalKey(d))).Prepend((e, key)))
+        foreach (var (recorded, naturalKey) in derived.Select(d => (d, NaturalKeys.Derived(d))).Prepend((e, key)))
         {
-            session.Events.Append(StreamIds.For(recorded), recorded);
-            // Queued after the append in the same unit of work and transaction, so currval is this event's seq_id.
-            session.QueueSqlCommand(
-                $"insert into {ImportKeys.QualifiedName} (natural_key, seq_id) values (?, currval('{LedgerStore.Schema}.mt_events_sequence'))", naturalKey);
+            NaturalKeys.Append(session, recorded, naturalKey);
         }
 
         await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);

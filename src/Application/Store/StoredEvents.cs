@@ -1,4 +1,3 @@
-using Bittensor.Ledger.Application.Epochs;
 using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Domain;
 using Marten;

@@ -52,7 +52,7 @@ public sealed class WriterLock : IAsyncDisposable
     /// Only the holder of this lock draws from <c>mt_events_sequence</c>, and every draw of a writer that died has
     /// ended (<see cref="FenceKey"/>), so every number above the highest committed <c>seq_id</c> is unused: the
     /// sequence is set back to that <c>seq_id</c>. Runs when the lock is taken, and again by a writer that goes on
-    /// under the same lock after a failed transaction (<see cref="Epochs.LedgerWriter"/>).
+    /// under the same lock after a failed transaction (the epoch handler's LedgerWriter).
     /// </summary>
     public async Task ReleaseUncommittedAsync(CancellationToken ct)
     {

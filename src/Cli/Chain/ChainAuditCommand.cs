@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Bittensor.Ledger.Application.Audit;
 using Bittensor.Ledger.Application.ChainSync;
 using Bittensor.Ledger.Cli.Audit;
 using Bittensor.Ledger.Cli.Db;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Bittensor.Ledger.Api;
+using Bittensor.Ledger.Application.Audit;
 using Bittensor.Ledger.Application.ChainSync;
 using Bittensor.Ledger.Cli.Db;
 using Bittensor.Ledger.Cli.Import;

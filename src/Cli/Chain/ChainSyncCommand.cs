@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Bittensor.Ledger.Application.Audit;
 using Bittensor.Ledger.Application.ChainSync;
 using Bittensor.Ledger.Cli.Audit;
 using Bittensor.Ledger.Cli.Db;

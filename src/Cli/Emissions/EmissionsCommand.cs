@@ -53,7 +53,7 @@ public static class EmissionsCommand
                     Amount(report.NominatorDividends, x));
                 console.Write(table);
                 console.WriteLine($"{report.Rows.Count} rows, emission {Amount(report.Emission, x)} {u}");
-                if (report.Source == Application.ChainSync.ObservedMetagraph.Source)
+                if (report.Source == ObservedMetagraph.Source)
                 {
                     console.WriteLine("observed: as the chain stored them at each epoch block (synced by `ledger chain sync`); validator emission = Emission − miner emission; take and nominator shares are not stored by the epoch");
                 }

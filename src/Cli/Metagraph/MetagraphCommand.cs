@@ -45,9 +45,9 @@ public static class MetagraphCommand
                 }
 
                 console.Write(table);
-                if (report.Source == Application.ChainSync.ObservedMetagraph.Source)
+                if (report.Source == ObservedMetagraph.Source)
                 {
-                    console.WriteLine($"subnet {Num(report.NetUid)}: {report.Neurons.Count} neurons; {Application.ChainSync.ObservedMetagraph.Describe(report)}");
+                    console.WriteLine($"subnet {Num(report.NetUid)}: {report.Neurons.Count} neurons; {ObservedMetagraph.Describe(report)}");
                     return 0;
                 }
 

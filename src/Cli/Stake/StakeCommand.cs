@@ -46,7 +46,7 @@ public static class StakeCommand
                 }
 
                 console.Write(table);
-                if (report.Source == Application.ChainSync.ObservedMetagraph.Source)
+                if (report.Source == ObservedMetagraph.Source)
                 {
                     console.WriteLine("observed: TotalHotkeyAlpha as the chain stored it at each subnet's last synced epoch block (synced by `ledger chain sync`); the epoch reads stake per hotkey, so no coldkeys");
                 }

@@ -84,21 +84,21 @@ public sealed class ConcurrencyTests
         var referenceDigest = await ExecutableTests.RunAsync("digest", "--json", "--connection", reference);
         referenceDigest.ExitCode.ShouldBe(0, referenceDigest.Error);
         // A line in the middle of the file: the import stops at its batch while the test holds its natural key.
-        var middle = (string)(await ScalarAsync(reference, $"select natural_key from {ImportKeys.QualifiedName} order by seq_id offset {Lines / 2} limit 1"))!;
+        var middle = (string)(await ScalarAsync(reference, $"select natural_key from {NaturalKeys.QualifiedName} order by seq_id offset {Lines / 2} limit 1"))!;
 
         var db = await PostgresServer.CreateDatabaseAsync("conc_rebuild_import");
         (await ExecutableTests.RunAsync("status", "--connection", db)).ExitCode.ShouldBe(0); // the schema, empty
         await using var hold = new NpgsqlConnection(db);
         await hold.OpenAsync(ct);
         await using var tx = await hold.BeginTransactionAsync(ct);
-        await using (var row = new NpgsqlCommand($"insert into {ImportKeys.QualifiedName} (natural_key, seq_id) values (@key, 0)", hold, tx))
+        await using (var row = new NpgsqlCommand($"insert into {NaturalKeys.QualifiedName} (natural_key, seq_id) values (@key, 0)", hold, tx))
         {
             row.Parameters.AddWithValue("key", middle);
             await row.ExecuteNonQueryAsync(ct);
         }
 
         await using var import = LedgerProcess.Start("import", Sample, "--batch-size", "250", "--connection", db);
-        await WaitUntilAsync(db, $"select count(*) > 0 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike 'copy {ImportKeys.QualifiedName}%'", "the import waiting on the held key");
+        await WaitUntilAsync(db, $"select count(*) > 0 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike 'copy {NaturalKeys.QualifiedName}%'", "the import waiting on the held key");
         var committed = (long)(await ScalarAsync(db, "select coalesce(max(seq_id), 0) from ledger.mt_events"))!;
         committed.ShouldBeGreaterThan(0, "earlier batches are committed");
         committed.ShouldBeLessThan(Lines, "the import is half-way");

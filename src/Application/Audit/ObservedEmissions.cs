@@ -7,7 +7,7 @@ using Bittensor.Ledger.Projections.ChainHistory;
 using Npgsql;
 using ChainJson = Bittensor.Ledger.Chain.Audit.Json;
 
-namespace Bittensor.Ledger.Application.ChainSync;
+namespace Bittensor.Ledger.Application.Audit;
 
 /// <summary>
 /// Emission history of a synced subnet as the chain stored it (<c>source: observed</c>): one row per observed epoch and

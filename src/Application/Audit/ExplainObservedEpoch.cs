@@ -13,7 +13,7 @@ using Mediator;
 using Npgsql;
 using ChainJson = Bittensor.Ledger.Chain.Audit.Json;
 
-namespace Bittensor.Ledger.Application.ChainSync;
+namespace Bittensor.Ledger.Application.Audit;
 
 /// <summary>
 /// `ledger explain --netuid N --block B --uid U`: an epoch the chain ran, explained as `explain --epoch` explains one the

@@ -5,7 +5,7 @@ using Marten;
 using Mediator;
 using Npgsql;
 
-namespace Bittensor.Ledger.Application.ChainSync;
+namespace Bittensor.Ledger.Application.Audit;
 
 /// <summary>Per synced subnet: where <c>ledger chain sync</c> has got to (its checkpoint) and the latest audit verdict
 /// of each stored epoch, counted by verdict. A read: the chain_verdicts read model is caught up first, like every

@@ -7,7 +7,7 @@ using Bittensor.Ledger.Projections.ChainHistory;
 using Npgsql;
 using ChainJson = Bittensor.Ledger.Chain.Audit.Json;
 
-namespace Bittensor.Ledger.Application.ChainSync;
+namespace Bittensor.Ledger.Application.Audit;
 
 /// <summary>
 /// The alpha on a hotkey in each synced subnet as the chain stored it (<c>source: observed</c>):

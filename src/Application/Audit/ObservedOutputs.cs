@@ -6,7 +6,7 @@ using Bittensor.Ledger.Domain.Chain;
 using Npgsql;
 using ChainJson = Bittensor.Ledger.Chain.Audit.Json;
 
-namespace Bittensor.Ledger.Application.ChainSync;
+namespace Bittensor.Ledger.Application.Audit;
 
 /// <summary>What the observed read paths (metagraph, emissions, stake) share: loading stored epoch outputs, their state,
 /// and reading the epoch's vectors, which the chain writes in the order of the keyed uids (position k is the k-th uid with

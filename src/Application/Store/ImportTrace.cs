@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
-namespace Bittensor.Ledger.Application.Import;
+namespace Bittensor.Ledger.Application.Store;
 
 /// <summary>Where an import's wall-clock goes, per pipeline stage (busy and waiting time), written to stderr at the
 /// end of an import when the environment variable <c>LEDGER_IMPORT_TRACE</c> is set (the import bench sets it with
