@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -888,14 +889,24 @@ public sealed class NaturalKeyScope
             return line;
         }
 
-        if (line.Event.Block.Value != _block)
+        var key = Next(line.Event.Block, line.NaturalKey);
+        return ReferenceEquals(key, line.NaturalKey) ? line : line with { NaturalKey = key };
+    }
+
+    /// <summary>The natural key of the next event with content key <paramref name="contentKey"/> at
+    /// <paramref name="block"/>: the content key itself the first time in the block, then <c>{key}#2</c>, <c>#3</c>, …
+    /// (identical facts in one block are distinct events). Events must come in block order.</summary>
+    public string Next(Block block, string contentKey)
+    {
+        ArgumentNullException.ThrowIfNull(contentKey);
+        if (block.Value != _block)
         {
             _occurrences.Clear();
-            _block = line.Event.Block.Value;
+            _block = block.Value;
         }
 
-        var count = _occurrences.GetValueOrDefault(line.NaturalKey) + 1;
-        _occurrences[line.NaturalKey] = count;
-        return count == 1 ? line : line with { NaturalKey = $"{line.NaturalKey}#{count}" };
+        var count = _occurrences.GetValueOrDefault(contentKey) + 1;
+        _occurrences[contentKey] = count;
+        return count == 1 ? contentKey : string.Create(CultureInfo.InvariantCulture, $"{contentKey}#{count}");
     }
 }

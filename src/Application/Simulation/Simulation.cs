@@ -96,7 +96,7 @@ public static class Simulation
         };
 
         var pending = new List<KeyedEvent>();
-        var keys = new Dictionary<string, int>(StringComparer.Ordinal);
+        var keys = new NaturalKeyScope();
         var conservation = new Conservation();
         var byReason = new Dictionary<PostingReason, UInt128>();
         var byHotkey = new Dictionary<Hotkey, UInt128>();
@@ -135,12 +135,9 @@ public static class Simulation
 
             // The generator applies the block's facts to the engine as it makes them; they are stored before the next epoch.
             var made = await writer.WithEngineAsync(_ => Task.FromResult(blocks.MoveNext() ? blocks.Current : []), ct).ConfigureAwait(false);
-            keys.Clear();
             foreach (var e in made)
             {
-                var key = NdjsonCodec.ContentKey(e);
-                var n = keys[key] = keys.GetValueOrDefault(key) + 1;
-                pending.Add(new KeyedEvent(e, n == 1 ? key : string.Create(CultureInfo.InvariantCulture, $"{key}#{n}")));
+                pending.Add(new KeyedEvent(e, keys.Next(e.Block, NdjsonCodec.ContentKey(e))));
             }
 
             facts += made.Count;
