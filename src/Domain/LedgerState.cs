@@ -502,14 +502,20 @@ public sealed class LedgerState
     private void Evolve(ILedgerEvent e)
     {
         _lastBlock = e.Block.Value;
-        var isEmissionPosted = e is SubnetEmissionPosted;
-        foreach (var posting in Postings.For(e))
+        if (e is SubnetEmissionPosted recorded)
         {
-            // A recorded epoch's accrual was posted block by block as the coinbase clock ran (PostAccrual).
-            if (!(isEmissionPosted && posting.IsAccrual))
+            foreach (var posting in recorded.Postings)
             {
-                Transfer(posting);
+                // Its accrual was posted block by block as the coinbase clock ran (PostAccrual).
+                if (!posting.IsAccrual)
+                {
+                    Transfer(posting);
+                }
             }
+        }
+        else if (Postings.OfFact(e) is { } posting)
+        {
+            Transfer(posting);
         }
 
         switch (e)
@@ -559,9 +565,8 @@ public sealed class LedgerState
                 Started = true;
                 Parameters = n.Parameters;
                 break;
-            case SubnetEmissionPosted or StakeAdded or StakeRemoved or StakeMoved or AlphaBurned or AlphaRecycled
-                or BlockEmissionMinted or TaoRecycled or TaoBurned:
-                break; // postings only
+            case var _ when Postings.EventTypes.Contains(e.GetType()):
+                break; // its postings, above, are all it does
             default:
                 throw new InvalidOperationException($"no evolution for {e.GetType().Name}");
         }
