@@ -1,18 +1,4 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using Bittensor.Ledger.Application.Audit;
-using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Chain.Audit;
-using Bittensor.Ledger.Chain.Readers;
-using Bittensor.Ledger.Domain;
-using Bittensor.Ledger.Domain.Chain;
-using Bittensor.Ledger.Domain.Primitives;
-using Bittensor.Ledger.Projections.ChainHistory;
-using FluentValidation;
-using Marten;
-using Mediator;
-using Npgsql;
 
 namespace Bittensor.Ledger.Application.Audit;
 
