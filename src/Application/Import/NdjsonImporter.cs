@@ -279,7 +279,7 @@ internal sealed class NdjsonImporter(LedgerEngine engine, EventBatchWriter write
     }
 
     /// <summary>One line's length, UTF-8, JSON and field checks: the rules every line passes before the ledger's.</summary>
-    private static Pending Judge(RawLine line, NaturalKeyScope keys)
+    internal static Pending Judge(RawLine line, NaturalKeyScope keys)
     {
         if (line.TooLong is { } length)
         {
@@ -298,7 +298,7 @@ internal sealed class NdjsonImporter(LedgerEngine engine, EventBatchWriter write
 
     private static ReadOnlySpan<byte> Bom => [0xEF, 0xBB, 0xBF];
 
-    private static bool IsBlank(byte[] line)
+    internal static bool IsBlank(byte[] line)
     {
         foreach (var b in line)
         {
@@ -319,5 +319,5 @@ internal sealed class NdjsonImporter(LedgerEngine engine, EventBatchWriter write
     }
 
     /// <summary>A line after stage 1: parsed (with its shape error, if any) or the parse error.</summary>
-    private readonly record struct Pending(RawLine Line, ParsedLine? Parsed, FieldError? Error);
+    internal readonly record struct Pending(RawLine Line, ParsedLine? Parsed, FieldError? Error);
 }

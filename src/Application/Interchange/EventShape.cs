@@ -18,37 +18,17 @@ namespace Bittensor.Ledger.Application.Interchange;
 /// </summary>
 public static class EventShape
 {
-    private static readonly Dictionary<Type, IValidator> Validators = new()
-    {
-        [typeof(NetworkStarted)] = new NetworkStartedShape(),
-        [typeof(BlockEmissionMinted)] = new BlockEmissionMintedShape(),
-        [typeof(TaoRecycled)] = new TaoRecycledShape(),
-        [typeof(TaoBurned)] = new TaoBurnedShape(),
-        [typeof(SubnetRegistered)] = new SubnetRegisteredShape(),
-        [typeof(HyperparametersChanged)] = new HyperparametersChangedShape(),
-        [typeof(SubnetEmissionShareSet)] = new SubnetEmissionShareSetShape(),
-        [typeof(EpochTriggered)] = new EpochTriggeredShape(),
-        [typeof(NeuronRegistered)] = new NeuronRegisteredShape(),
-        [typeof(BondsReset)] = new BondsResetShape(),
-        [typeof(WeightsSet)] = new WeightsSetShape(),
-        [typeof(StakeAdded)] = new StakeAddedShape(),
-        [typeof(StakeRemoved)] = new StakeRemovedShape(),
-        [typeof(StakeMoved)] = new StakeMovedShape(),
-        [typeof(DelegateTakeSet)] = new DelegateTakeSetShape(),
-        [typeof(AlphaBurned)] = new AlphaBurnedShape(),
-        [typeof(AlphaRecycled)] = new AlphaRecycledShape(),
-    };
-
-    /// <returns>null when the event is well-formed, else its first shape error.</returns>
+    /// <returns>null when the event is well-formed, else its first shape error. The rules of each type are named in
+    /// its row of the interchange table (<see cref="EventType.All"/>).</returns>
     public static FieldError? Validate(ILedgerEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        if (!Validators.TryGetValue(e.GetType(), out var validator))
+        if (EventType.TryOf(e) is not { } type)
         {
             return new FieldError("type", $"{e.GetType().Name} has no shape rules");
         }
 
-        var result = validator.Validate(new ValidationContext<ILedgerEvent>(e));
+        var result = type.Shape.Validate(new ValidationContext<ILedgerEvent>(e));
         if (result.IsValid)
         {
             return null;
@@ -56,25 +36,6 @@ public static class EventShape
 
         var first = result.Errors[0];
         return new FieldError(first.PropertyName, first.ErrorMessage);
-    }
-
-    /// <returns>every shape error of the event (for the command layer, which reports them all).</returns>
-    public static IReadOnlyList<FieldError> ValidateAll(ILedgerEvent e)
-    {
-        ArgumentNullException.ThrowIfNull(e);
-        if (!Validators.TryGetValue(e.GetType(), out var validator))
-        {
-            return [new FieldError("type", $"{e.GetType().Name} has no shape rules")];
-        }
-
-        var errors = validator.Validate(new ValidationContext<ILedgerEvent>(e)).Errors;
-        var list = new List<FieldError>(errors.Count);
-        foreach (var error in errors)
-        {
-            list.Add(new FieldError(error.PropertyName, error.ErrorMessage));
-        }
-
-        return list;
     }
 
     internal const string Positive = "must be greater than 0";

@@ -21,6 +21,3 @@ public sealed record ParsedLine(ILedgerEvent Event, string NaturalKey, string Ty
     /// <summary>True when the key came from the line's own <c>"id"</c>; false when it is the content key.</summary>
     public bool HasExplicitId { get; init; }
 }
-
-/// <summary>One non-blank line of an NDJSON file: either a parsed line or the error that stopped it.</summary>
-public readonly record struct NdjsonRecord(long LineNumber, ParsedLine? Line, FieldError? Error);

@@ -49,8 +49,8 @@ public static class NdjsonCodec
         ColdkeyCache.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Parses one line (without its newline). On success the natural key is the line's <c>"id"</c>, else the
-    /// content key <c>{block}:{hash}</c> of its first occurrence; use <see cref="NaturalKeyScope"/> (or
-    /// <see cref="ReadAll"/>) to number repeated identical lines of a block.</summary>
+    /// content key <c>{block}:{hash}</c> of its first occurrence; use <see cref="NaturalKeyScope"/> to number repeated
+    /// identical lines of a block.</summary>
     public static bool TryParse(ReadOnlySpan<byte> utf8Line, [MaybeNullWhen(false)] out ParsedLine line, out FieldError? error)
     {
         line = null;
@@ -144,111 +144,9 @@ public static class NdjsonCodec
             w.WriteString("id"u8, id);
         }
 
-        w.WriteNumber("block"u8, e.Block.Value);
-        switch (e)
+        foreach (var field in type.Fields)
         {
-            case NetworkStarted n:
-                w.WriteNumber("issuance"u8, n.Issuance.Value);
-                w.WritePropertyName("parameters"u8);
-                WriteParameters(w, n.Parameters, ParameterFields.Network);
-                break;
-            case BlockEmissionMinted m:
-                w.WriteNumber("amount"u8, m.Amount.Value);
-                break;
-            case TaoRecycled r:
-                w.WriteString("coldkey"u8, r.Coldkey.Address);
-                w.WriteNumber("amount"u8, r.Amount.Value);
-                break;
-            case TaoBurned b:
-                w.WriteString("coldkey"u8, b.Coldkey.Address);
-                w.WriteNumber("amount"u8, b.Amount.Value);
-                break;
-            case SubnetRegistered s:
-                w.WriteNumber("netuid"u8, s.NetUid.Value);
-                w.WriteString("owner"u8, s.Owner.Address);
-                w.WriteString("owner_hotkey"u8, s.OwnerHotkey.Address);
-                w.WriteNumber("lock_cost"u8, s.LockCost.Value);
-                w.WritePropertyName("hyperparameters"u8);
-                WriteParameters(w, s.Hyperparameters, ParameterFields.Hyperparameters);
-                break;
-            case HyperparametersChanged h:
-                w.WriteNumber("netuid"u8, h.NetUid.Value);
-                w.WritePropertyName("hyperparameters"u8);
-                WriteParameters(w, h.Hyperparameters, ParameterFields.Hyperparameters);
-                break;
-            case SubnetEmissionShareSet s:
-                w.WriteNumber("netuid"u8, s.NetUid.Value);
-                w.WriteNumber("share_numerator"u8, s.ShareNumerator);
-                w.WriteNumber("share_denominator"u8, s.ShareDenominator);
-                if (s.AlphaPrice is { } price)
-                {
-                    w.WriteNumber("alpha_price"u8, price.Value);
-                }
-
-                break;
-            case EpochTriggered t:
-                w.WriteNumber("netuid"u8, t.NetUid.Value);
-                break;
-            case NeuronRegistered n:
-                w.WriteNumber("netuid"u8, n.NetUid.Value);
-                w.WriteNumber("uid"u8, n.Uid.Value);
-                w.WriteString("hotkey"u8, n.Hotkey.Address);
-                w.WriteString("coldkey"u8, n.Coldkey.Address);
-                w.WriteNumber("burn_paid"u8, n.BurnPaid.Value);
-                if (n.PrunedHotkey is { } pruned)
-                {
-                    w.WriteString("pruned_hotkey"u8, pruned.Address);
-                }
-
-                break;
-            case BondsReset b:
-                w.WriteNumber("netuid"u8, b.NetUid.Value);
-                w.WriteString("hotkey"u8, b.Hotkey.Address);
-                break;
-            case WeightsSet ws:
-                w.WriteNumber("netuid"u8, ws.NetUid.Value);
-                w.WriteNumber("mechanism"u8, ws.Mechanism);
-                w.WriteString("hotkey"u8, ws.Hotkey.Address);
-                w.WriteNumber("uid"u8, ws.Uid.Value);
-                WriteArray(w, "uids"u8, ws.Uids);
-                WriteArray(w, "values"u8, ws.Values);
-                w.WriteNumber("version_key"u8, ws.VersionKey);
-                break;
-            case StakeAdded a:
-                WriteStakeHead(w, a.Coldkey, a.Hotkey, a.NetUid, a.Alpha);
-                if (a.TaoPaid is { } paid)
-                {
-                    w.WriteNumber("tao_paid"u8, paid.Value);
-                }
-
-                break;
-            case StakeRemoved r:
-                WriteStakeHead(w, r.Coldkey, r.Hotkey, r.NetUid, r.Alpha);
-                if (r.TaoReceived is { } received)
-                {
-                    w.WriteNumber("tao_received"u8, received.Value);
-                }
-
-                break;
-            case StakeMoved m:
-                w.WriteString("coldkey"u8, m.Coldkey.Address);
-                w.WriteString("from_hotkey"u8, m.FromHotkey.Address);
-                w.WriteString("to_hotkey"u8, m.ToHotkey.Address);
-                w.WriteNumber("netuid"u8, m.NetUid.Value);
-                w.WriteNumber("alpha"u8, m.Alpha.Value);
-                break;
-            case DelegateTakeSet t:
-                w.WriteString("hotkey"u8, t.Hotkey.Address);
-                w.WriteNumber("take"u8, t.Take);
-                break;
-            case AlphaBurned b:
-                WriteStakeHead(w, b.Coldkey, b.Hotkey, b.NetUid, b.Alpha);
-                break;
-            case AlphaRecycled r:
-                WriteStakeHead(w, r.Coldkey, r.Hotkey, r.NetUid, r.Alpha);
-                break;
-            default:
-                throw new ArgumentException($"{e.GetType().Name} has no interchange type", nameof(e));
+            field.Write(w, e);
         }
 
         w.WriteEndObject();
@@ -283,81 +181,6 @@ public static class NdjsonCodec
         }
 
         return count;
-    }
-
-    /// <summary>Reads an NDJSON stream: every non-blank line parsed, with its 1-based line number, and content keys of
-    /// repeated identical lines numbered (<see cref="NaturalKeyScope"/>). A UTF-8 BOM and <c>\r\n</c> are accepted.</summary>
-    public static IEnumerable<NdjsonRecord> ReadAll(Stream input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var scope = new NaturalKeyScope();
-        var buffer = new byte[1 << 16];
-        int start = 0, end = 0;
-        long lineNumber = 0;
-        var eof = false;
-        while (true)
-        {
-            var newline = Array.IndexOf(buffer, (byte)'\n', start, end - start);
-            if (newline < 0 && !eof)
-            {
-                if (start > 0)
-                {
-                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                    end -= start;
-                    start = 0;
-                }
-
-                if (end == buffer.Length)
-                {
-                    Array.Resize(ref buffer, buffer.Length * 2);
-                }
-
-                var read = input.Read(buffer, end, buffer.Length - end);
-                if (read == 0)
-                {
-                    eof = true;
-                }
-
-                end += read;
-                continue;
-            }
-
-            if (newline < 0 && start == end)
-            {
-                yield break;
-            }
-
-            var lineEnd = newline < 0 ? end : newline;
-            lineNumber++;
-            var record = ParseRecord(buffer.AsSpan(start, lineEnd - start), lineNumber, scope);
-            start = newline < 0 ? end : newline + 1;
-            if (record is { } r)
-            {
-                yield return r;
-            }
-        }
-    }
-
-    private static NdjsonRecord? ParseRecord(ReadOnlySpan<byte> line, long lineNumber, NaturalKeyScope scope)
-    {
-        if (lineNumber == 1 && line.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-        {
-            line = line[3..];
-        }
-
-        if (!line.IsEmpty && line[^1] == (byte)'\r')
-        {
-            line = line[..^1];
-        }
-
-        if (line.Trim((byte)' ').IsEmpty)
-        {
-            return null;
-        }
-
-        return TryParse(line, out var parsed, out var error)
-            ? new NdjsonRecord(lineNumber, scope.Assign(parsed), null)
-            : new NdjsonRecord(lineNumber, null, error);
     }
 
     /// <summary>The content key of an event: <c>{block}:{first 16 bytes of SHA-256 of its canonical line, hex}</c>.</summary>
@@ -760,48 +583,6 @@ public static class NdjsonCodec
 
         error = null;
         return true;
-    }
-
-    private static void WriteParameters<T>(Utf8JsonWriter w, T value, ParameterField<T>[] table)
-    {
-        w.WriteStartObject();
-        foreach (var field in table)
-        {
-            var raw = field.Get(value);
-            switch (field.Kind)
-            {
-                case ScalarKind.Bool:
-                    w.WriteBoolean(field.Utf8Name, raw != 0);
-                    break;
-                case ScalarKind.U64:
-                    w.WriteNumber(field.Utf8Name, unchecked((ulong)raw));
-                    break;
-                default:
-                    w.WriteNumber(field.Utf8Name, raw);
-                    break;
-            }
-        }
-
-        w.WriteEndObject();
-    }
-
-    private static void WriteArray(Utf8JsonWriter w, ReadOnlySpan<byte> name, ushort[] items)
-    {
-        w.WriteStartArray(name);
-        foreach (var item in items)
-        {
-            w.WriteNumberValue(item);
-        }
-
-        w.WriteEndArray();
-    }
-
-    private static void WriteStakeHead(Utf8JsonWriter w, Coldkey coldkey, Hotkey hotkey, NetUid netUid, Rao alpha)
-    {
-        w.WriteString("coldkey"u8, coldkey.Address);
-        w.WriteString("hotkey"u8, hotkey.Address);
-        w.WriteNumber("netuid"u8, netUid.Value);
-        w.WriteNumber("alpha"u8, alpha.Value);
     }
 
     private static bool TryReadHotkey(ref Utf8JsonReader reader, out Hotkey key, out string reason)

@@ -62,6 +62,30 @@ internal static class ParameterFields
         U16<NetworkParameters>("default_take", p => p.DefaultTake, (p, v) => p with { DefaultTake = (ushort)v }),
     ];
 
+    /// <summary>Writes <paramref name="value"/> as a JSON object, every field of <paramref name="table"/> in its order.</summary>
+    public static void Write<T>(System.Text.Json.Utf8JsonWriter w, T value, ParameterField<T>[] table)
+    {
+        w.WriteStartObject();
+        foreach (var field in table)
+        {
+            var raw = field.Get(value);
+            switch (field.Kind)
+            {
+                case ScalarKind.Bool:
+                    w.WriteBoolean(field.Utf8Name, raw != 0);
+                    break;
+                case ScalarKind.U64:
+                    w.WriteNumber(field.Utf8Name, unchecked((ulong)raw));
+                    break;
+                default:
+                    w.WriteNumber(field.Utf8Name, raw);
+                    break;
+            }
+        }
+
+        w.WriteEndObject();
+    }
+
     private static ParameterField<T> U16<T>(string name, Func<T, ushort> get, Func<T, long, T> set) => new(name, ScalarKind.U16, x => get(x), set);
 
     private static ParameterField<T> U64<T>(string name, Func<T, ulong> get, Func<T, ulong, T> set) =>

@@ -83,8 +83,9 @@ public class EventShapeTests
     }
 
     [Fact]
-    public void ValidateAll_ReportsEveryProblem() =>
-        EventShape.ValidateAll(Weights([], [1], mechanism: 20)).Select(e => e.Field).ShouldBe(["mechanism", "uids", "values"], ignoreOrder: true);
+    public void Shape_ReportsEveryProblem() =>
+        new EventShape.WeightsSetShape().Validate(Weights([], [1], mechanism: 20)).Errors.Select(e => e.PropertyName)
+            .ShouldBe(["mechanism", "uids", "values"], ignoreOrder: true);
 
     [Fact]
     public void Examples_PassTheLedgerRulesInOrder()

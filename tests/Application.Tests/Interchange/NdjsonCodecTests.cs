@@ -1,4 +1,5 @@
 using System.Text;
+using Bittensor.Ledger.Application.Import;
 using Bittensor.Ledger.Application.Interchange;
 using Bittensor.Ledger.Domain;
 using Bittensor.Ledger.Domain.Network;
@@ -240,7 +241,7 @@ public class NdjsonCodecTests
     }
 
     [Fact]
-    public void ReadAll_NumbersRepeatedLinesAndKeepsLineNumbers()
+    public async Task ReadRecords_NumbersRepeatedLinesAndKeepsLineNumbers()
     {
         const string text = "{\"type\":\"block_emission_minted\",\"block\":5,\"amount\":1}\r\n" +
                             "\n" +
@@ -248,7 +249,7 @@ public class NdjsonCodecTests
                             "{\"type\":\"nope\",\"block\":5}\n" +
                             "{\"type\":\"block_emission_minted\",\"block\":6,\"amount\":1}";
         using var stream = new MemoryStream([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(text)]);
-        var records = NdjsonCodec.ReadAll(stream).ToList();
+        var records = await NdjsonRecords.ReadAsync(stream, TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
         records.Select(r => r.LineNumber).ShouldBe([1L, 3L, 4L, 5L]);
         var first = records[0].Line!.NaturalKey;
         records[1].Line!.NaturalKey.ShouldBe(first + "#2");
@@ -258,14 +259,14 @@ public class NdjsonCodecTests
     }
 
     [Fact]
-    public void ReadAll_HandlesLinesLongerThanItsBuffer()
+    public async Task ReadRecords_HandlesLinesLongerThanItsBuffer()
     {
         var uids = Enumerable.Range(0, 20_000).Select(i => (ushort)i).ToArray();
         var big = new WeightsSet(new Block(1), new NetUid(1), 0, Examples.Alice, new Uid(0), uids, uids, 0);
         using var stream = new MemoryStream();
         NdjsonCodec.WriteAll(stream, [big, new EpochTriggered(new Block(2), new NetUid(1))]).ShouldBe(2);
         stream.Position = 0;
-        var records = NdjsonCodec.ReadAll(stream).ToList();
+        var records = await NdjsonRecords.ReadAsync(stream, TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
         records.Count.ShouldBe(2);
         ((WeightsSet)records[0].Line!.Event).Uids.Length.ShouldBe(20_000);
     }
