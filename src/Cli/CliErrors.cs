@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Domain;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Net.Sockets;
@@ -93,7 +94,7 @@ public static partial class CliErrors
     private static (string, int)? DescribeOne(Exception e) => e switch
     {
         OperationCanceledException => ("interrupted; work committed before the interruption is kept", ExitCodes.Interrupted),
-        AuditCli.BadInputException or NotFoundException or RuleViolationException or YumaInputException =>
+        FieldErrorException or NotFoundException or YumaInputException =>
             (e.Message, ExitCodes.BadInput),
         PostgresUnavailableException => (e.Message, ExitCodes.Failure),
         Application.ChainSync.ChainSyncRefusedException refused =>

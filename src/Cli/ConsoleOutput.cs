@@ -18,7 +18,9 @@ internal static class ConsoleOutput
         });
         if (!terminal)
         {
-            console.Profile.Width = 240;
+            // Redirected output has no width to detect: keep rows whole rather than wrapped (the widest, explain's
+            // per-uid tables, need about 300 columns).
+            console.Profile.Width = 400;
         }
 
         return console;

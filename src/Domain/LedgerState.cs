@@ -71,7 +71,7 @@ public sealed class LedgerState
 
     /// <summary>Decides whether <paramref name="e"/> may follow the events applied so far. Pure: state is not touched.</summary>
     /// <returns>null when accepted, else the first rule it breaks.</returns>
-    public RuleViolation? Check(ILedgerEvent e)
+    public FieldError? Check(ILedgerEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
         if (e is NetworkStarted started)
@@ -81,12 +81,12 @@ public sealed class LedgerState
 
         if (!Started)
         {
-            return new RuleViolation("type", "the network has not started: the first event must be network_started");
+            return new FieldError("type", "the network has not started: the first event must be network_started");
         }
 
         if (e.Block.Value < _lastBlock)
         {
-            return new RuleViolation("block", $"block {e.Block} is earlier than the last applied block {_lastBlock}");
+            return new FieldError("block", $"block {e.Block} is earlier than the last applied block {_lastBlock}");
         }
 
         SubnetState? subnet = null;
@@ -94,7 +94,7 @@ public sealed class LedgerState
         {
             if (!_subnets.TryGetValue(se.NetUid, out subnet))
             {
-                return new RuleViolation("netuid", $"subnet {se.NetUid} does not exist");
+                return new FieldError("netuid", $"subnet {se.NetUid} does not exist");
             }
         }
 
@@ -108,23 +108,23 @@ public sealed class LedgerState
             AlphaRecycled r => CheckDebit(r.Coldkey, r.Hotkey, r.NetUid, r.Alpha, "alpha", "recycle"),
             NeuronRegistered n => CheckNeuronRegistered(n, subnet!),
             EpochTriggered t => subnet!.LastEpochBlock == t.Block
-                ? new RuleViolation("block", $"subnet {t.NetUid}'s epoch already ran at block {t.Block}")
+                ? new FieldError("block", $"subnet {t.NetUid}'s epoch already ran at block {t.Block}")
                 : null,
             SubnetEmissionShareSet s => s.ShareDenominator == 0
-                ? new RuleViolation("share_denominator", "must be greater than 0")
-                : s.ShareNumerator > s.ShareDenominator ? new RuleViolation("share_numerator", "a share cannot exceed 1 (numerator > denominator)") : null,
-            BondsReset b => subnet!.IsRegistered(b.Hotkey) ? null : new RuleViolation("hotkey", $"hotkey {b.Hotkey} is not registered on subnet {b.NetUid}"),
-            DelegateTakeSet t => _hotkeyOwners.ContainsKey(t.Hotkey) ? null : new RuleViolation("hotkey", $"hotkey {t.Hotkey} is not known: it was never registered"),
+                ? new FieldError("share_denominator", "must be greater than 0")
+                : s.ShareNumerator > s.ShareDenominator ? new FieldError("share_numerator", "a share cannot exceed 1 (numerator > denominator)") : null,
+            BondsReset b => subnet!.IsRegistered(b.Hotkey) ? null : new FieldError("hotkey", $"hotkey {b.Hotkey} is not registered on subnet {b.NetUid}"),
+            DelegateTakeSet t => _hotkeyOwners.ContainsKey(t.Hotkey) ? null : new FieldError("hotkey", $"hotkey {t.Hotkey} is not known: it was never registered"),
             BlockEmissionMinted m => m.Amount.Value > Rao.TotalSupply.Value - Issuance.Value
-                ? new RuleViolation("amount", $"minting {m.Amount} rao would take issuance {Issuance} past the 21M TAO supply")
+                ? new FieldError("amount", $"minting {m.Amount} rao would take issuance {Issuance} past the 21M TAO supply")
                 : null,
-            TaoRecycled r => r.Amount > Issuance ? new RuleViolation("amount", $"recycling {r.Amount} rao exceeds issuance {Issuance}") : null,
+            TaoRecycled r => r.Amount > Issuance ? new FieldError("amount", $"recycling {r.Amount} rao exceeds issuance {Issuance}") : null,
             TaoBurned => null,
             SubnetRegistered s => CheckSubnetRegistered(s),
             HyperparametersChanged h => CheckHyperparameters(h.Hyperparameters, subnet!),
             EpochCompleted c => CheckEpochCompleted(c, subnet!),
             SubnetEmissionPosted p => CheckEmissionPosted(p, subnet!),
-            _ => new RuleViolation("type", $"unknown event type {e.GetType().Name}"),
+            _ => new FieldError("type", $"unknown event type {e.GetType().Name}"),
         };
     }
 
@@ -139,7 +139,7 @@ public sealed class LedgerState
     }
 
     /// <summary><see cref="Check"/> then, when accepted, apply; one call for pipelines that do both.</summary>
-    public bool TryApply(ILedgerEvent e, out RuleViolation? violation)
+    public bool TryApply(ILedgerEvent e, out FieldError? violation)
     {
         violation = Check(e);
         if (violation is not null)
@@ -181,16 +181,16 @@ public sealed class LedgerState
         Books.Post(posting);
     }
 
-    private static RuleViolation? CheckEpochCompleted(EpochCompleted e, SubnetState subnet)
+    private static FieldError? CheckEpochCompleted(EpochCompleted e, SubnetState subnet)
     {
         if (e.Epoch != subnet.EpochsCompleted)
         {
-            return new RuleViolation("epoch", $"subnet {e.NetUid} has completed {subnet.EpochsCompleted} epoch(s): the next is {subnet.EpochsCompleted}, not {e.Epoch}");
+            return new FieldError("epoch", $"subnet {e.NetUid} has completed {subnet.EpochsCompleted} epoch(s): the next is {subnet.EpochsCompleted}, not {e.Epoch}");
         }
 
         if (e.Terms.Length != subnet.N)
         {
-            return new RuleViolation("terms", $"{e.Terms.Length} terms for n = {subnet.N}");
+            return new FieldError("terms", $"{e.Terms.Length} terms for n = {subnet.N}");
         }
 
         for (var i = 0; i < e.Terms.Length; i++)
@@ -198,7 +198,7 @@ public sealed class LedgerState
             var t = e.Terms[i];
             if (t.Uid.Value != i || t.Hotkey != subnet.HotkeyAt(t.Uid))
             {
-                return new RuleViolation($"terms[{i}]", $"uid {t.Uid} ({t.Hotkey}) is not uid {i} ({subnet.HotkeyAt(new Uid((ushort)i))})");
+                return new FieldError($"terms[{i}]", $"uid {t.Uid} ({t.Hotkey}) is not uid {i} ({subnet.HotkeyAt(new Uid((ushort)i))})");
             }
         }
 
@@ -206,18 +206,18 @@ public sealed class LedgerState
         {
             if (row.Mechanism >= subnet.Hyperparameters.MechanismCount || row.Uid.Value >= subnet.N)
             {
-                return new RuleViolation("bonds", $"row (mechanism {row.Mechanism}, uid {row.Uid}) is outside the subnet");
+                return new FieldError("bonds", $"row (mechanism {row.Mechanism}, uid {row.Uid}) is outside the subnet");
             }
         }
 
         return null;
     }
 
-    private RuleViolation? CheckEmissionPosted(SubnetEmissionPosted e, SubnetState subnet)
+    private FieldError? CheckEmissionPosted(SubnetEmissionPosted e, SubnetState subnet)
     {
         if (subnet.EpochsCompleted == 0 || e.Epoch != subnet.EpochsCompleted - 1 || subnet.LastMechanismStepBlock != e.Block)
         {
-            return new RuleViolation("epoch", $"postings for epoch {e.Epoch} at block {e.Block} do not follow that epoch's epoch_completed");
+            return new FieldError("epoch", $"postings for epoch {e.Epoch} at block {e.Block} do not follow that epoch's epoch_completed");
         }
 
         // Distribution postings only debit the pots (never an account another posting of the event credits), so
@@ -234,7 +234,7 @@ public sealed class LedgerState
             var alpha = Asset.Alpha(e.NetUid);
             if (p.From.Asset != alpha || p.To.Asset != alpha)
             {
-                return new RuleViolation($"postings[{i}]", $"moves {p.From} to {p.To}: an epoch distributes only alpha:{e.NetUid}");
+                return new FieldError($"postings[{i}]", $"moves {p.From} to {p.To}: an epoch distributes only alpha:{e.NetUid}");
             }
 
             var already = taken.GetValueOrDefault(p.From);
@@ -245,7 +245,7 @@ public sealed class LedgerState
 
             if (!p.From.IsContra && Books.Balance(p.From) - already < p.Amount.Value)
             {
-                return new RuleViolation($"postings[{i}]", $"{p.From} holds {Books.Balance(p.From) - already} rao, less than the {p.Amount} it would pay ({p.Reason})");
+                return new FieldError($"postings[{i}]", $"{p.From} holds {Books.Balance(p.From) - already} rao, less than the {p.Amount} it would pay ({p.Reason})");
             }
 
             taken[p.From] = already + p.Amount.Value;
@@ -254,104 +254,104 @@ public sealed class LedgerState
         return null;
     }
 
-    private RuleViolation? CheckNetworkStarted(NetworkStarted e)
+    private FieldError? CheckNetworkStarted(NetworkStarted e)
     {
         if (Started)
         {
-            return new RuleViolation("type", "the network has already started");
+            return new FieldError("type", "the network has already started");
         }
 
-        return e.Issuance > Rao.TotalSupply ? new RuleViolation("issuance", $"exceeds the 21M TAO supply ({Rao.TotalSupply} rao)") : null;
+        return e.Issuance > Rao.TotalSupply ? new FieldError("issuance", $"exceeds the 21M TAO supply ({Rao.TotalSupply} rao)") : null;
     }
 
-    private RuleViolation? CheckSubnetRegistered(SubnetRegistered e)
+    private FieldError? CheckSubnetRegistered(SubnetRegistered e)
     {
         if (_subnets.ContainsKey(e.NetUid))
         {
-            return new RuleViolation("netuid", $"subnet {e.NetUid} is already registered");
+            return new FieldError("netuid", $"subnet {e.NetUid} is already registered");
         }
 
         if (_hotkeyOwners.TryGetValue(e.OwnerHotkey, out var owner) && owner != e.Owner)
         {
-            return new RuleViolation("owner_hotkey", $"hotkey {e.OwnerHotkey} belongs to coldkey {owner}, not {e.Owner}");
+            return new FieldError("owner_hotkey", $"hotkey {e.OwnerHotkey} belongs to coldkey {owner}, not {e.Owner}");
         }
 
         return CheckHyperparameters(e.Hyperparameters, null);
     }
 
-    private static RuleViolation? CheckHyperparameters(SubnetHyperparameters h, SubnetState? subnet)
+    private static FieldError? CheckHyperparameters(SubnetHyperparameters h, SubnetState? subnet)
     {
         if (h.MechanismCount is 0 or > SubnetState.MaxMechanisms)
         {
-            return new RuleViolation("hyperparameters.mechanism_count", $"must be 1..{SubnetState.MaxMechanisms}");
+            return new FieldError("hyperparameters.mechanism_count", $"must be 1..{SubnetState.MaxMechanisms}");
         }
 
         if (subnet is not null && h.MaxAllowedUids < subnet.N)
         {
-            return new RuleViolation("hyperparameters.max_allowed_uids", $"{h.MaxAllowedUids} is below the {subnet.N} uids already registered");
+            return new FieldError("hyperparameters.max_allowed_uids", $"{h.MaxAllowedUids} is below the {subnet.N} uids already registered");
         }
 
         return null;
     }
 
-    private RuleViolation? CheckNeuronRegistered(NeuronRegistered e, SubnetState subnet)
+    private FieldError? CheckNeuronRegistered(NeuronRegistered e, SubnetState subnet)
     {
         if (subnet.IsRegistered(e.Hotkey))
         {
-            return new RuleViolation("hotkey", $"hotkey {e.Hotkey} is already registered on subnet {e.NetUid}");
+            return new FieldError("hotkey", $"hotkey {e.Hotkey} is already registered on subnet {e.NetUid}");
         }
 
         if (_hotkeyOwners.TryGetValue(e.Hotkey, out var owner) && owner != e.Coldkey)
         {
-            return new RuleViolation("coldkey", $"hotkey {e.Hotkey} belongs to coldkey {owner}, not {e.Coldkey}");
+            return new FieldError("coldkey", $"hotkey {e.Hotkey} belongs to coldkey {owner}, not {e.Coldkey}");
         }
 
         if (!subnet.IsFull)
         {
             if (e.Uid.Value != subnet.N)
             {
-                return new RuleViolation("uid", $"subnet {e.NetUid} is not full: a registration takes the next uid {subnet.N}, not {e.Uid}");
+                return new FieldError("uid", $"subnet {e.NetUid} is not full: a registration takes the next uid {subnet.N}, not {e.Uid}");
             }
 
-            return e.PrunedHotkey is { } p ? new RuleViolation("pruned_hotkey", $"subnet {e.NetUid} is not full: nothing is pruned, but {p} was given") : null;
+            return e.PrunedHotkey is { } p ? new FieldError("pruned_hotkey", $"subnet {e.NetUid} is not full: nothing is pruned, but {p} was given") : null;
         }
 
         if (!TryChooseRegistrationUid(subnet, e.Block, out var uid, out var pruned))
         {
-            return new RuleViolation("uid", $"subnet {e.NetUid} is full and has no uid that can be pruned");
+            return new FieldError("uid", $"subnet {e.NetUid} is full and has no uid that can be pruned");
         }
 
         if (uid != e.Uid)
         {
-            return new RuleViolation("uid", $"subnet {e.NetUid} is full: pruning picks uid {uid} ({pruned}), not {e.Uid}");
+            return new FieldError("uid", $"subnet {e.NetUid} is full: pruning picks uid {uid} ({pruned}), not {e.Uid}");
         }
 
         return e.PrunedHotkey != pruned
-            ? new RuleViolation("pruned_hotkey", $"uid {uid} holds {pruned}, not {(e.PrunedHotkey is { } g ? g.ToString() : "nothing")}")
+            ? new FieldError("pruned_hotkey", $"uid {uid} holds {pruned}, not {(e.PrunedHotkey is { } g ? g.ToString() : "nothing")}")
             : null;
     }
 
-    private RuleViolation? CheckWeights(WeightsSet e, SubnetState subnet)
+    private FieldError? CheckWeights(WeightsSet e, SubnetState subnet)
     {
         if (e.Mechanism >= subnet.Hyperparameters.MechanismCount)
         {
-            return new RuleViolation("mechanism", $"subnet {e.NetUid} has {subnet.Hyperparameters.MechanismCount} mechanism(s); {e.Mechanism} does not exist");
+            return new FieldError("mechanism", $"subnet {e.NetUid} has {subnet.Hyperparameters.MechanismCount} mechanism(s); {e.Mechanism} does not exist");
         }
 
         if (!subnet.TryGetUid(e.Hotkey, out var uid))
         {
-            return new RuleViolation("hotkey", $"hotkey {e.Hotkey} is not registered on subnet {e.NetUid}");
+            return new FieldError("hotkey", $"hotkey {e.Hotkey} is not registered on subnet {e.NetUid}");
         }
 
         if (uid != e.Uid)
         {
-            return new RuleViolation("uid", $"hotkey {e.Hotkey} is at uid {uid}, not {e.Uid}");
+            return new FieldError("uid", $"hotkey {e.Hotkey} is at uid {uid}, not {e.Uid}");
         }
 
         var uids = e.Uids;
         if (uids.Length != e.Values.Length)
         {
-            return new RuleViolation("values", $"{e.Values.Length} values for {uids.Length} uids");
+            return new FieldError("values", $"{e.Values.Length} values for {uids.Length} uids");
         }
 
         var n = subnet.N;
@@ -362,14 +362,14 @@ public sealed class LedgerState
             var u = uids[i];
             if (u >= n)
             {
-                return new RuleViolation($"uids[{i}]", $"uid {u} is not below n = {n}");
+                return new FieldError($"uids[{i}]", $"uid {u} is not below n = {n}");
             }
 
             ref var word = ref seen[u >> 6];
             var bit = 1UL << (u & 63);
             if ((word & bit) != 0)
             {
-                return new RuleViolation($"uids[{i}]", $"uid {u} appears more than once");
+                return new FieldError($"uids[{i}]", $"uid {u} appears more than once");
             }
 
             word |= bit;
@@ -380,51 +380,51 @@ public sealed class LedgerState
         var limit = subnet.Hyperparameters.WeightsSetRateLimit;
         if (last != 0 && (e.Block.Value < last || e.Block.Value - last < limit))
         {
-            return new RuleViolation("block", $"weights rate limit: uid {uid} last updated at block {last}, next allowed at {last + limit}");
+            return new FieldError("block", $"weights rate limit: uid {uid} last updated at block {last}, next allowed at {last + limit}");
         }
 
         return null;
     }
 
-    private RuleViolation? CheckStakeAdded(StakeAdded e)
+    private FieldError? CheckStakeAdded(StakeAdded e)
     {
         if (!_hotkeyOwners.ContainsKey(e.Hotkey))
         {
-            return new RuleViolation("hotkey", $"hotkey {e.Hotkey} is not known: it was never registered");
+            return new FieldError("hotkey", $"hotkey {e.Hotkey} is not known: it was never registered");
         }
 
         return CheckCredit(e.Hotkey, e.NetUid, e.Alpha, "alpha");
     }
 
-    private RuleViolation? CheckStakeMoved(StakeMoved e)
+    private FieldError? CheckStakeMoved(StakeMoved e)
     {
         if (e.FromHotkey == e.ToHotkey)
         {
-            return new RuleViolation("to_hotkey", "is the same hotkey as from_hotkey");
+            return new FieldError("to_hotkey", "is the same hotkey as from_hotkey");
         }
 
         if (!_hotkeyOwners.ContainsKey(e.ToHotkey))
         {
-            return new RuleViolation("to_hotkey", $"hotkey {e.ToHotkey} is not known: it was never registered");
+            return new FieldError("to_hotkey", $"hotkey {e.ToHotkey} is not known: it was never registered");
         }
 
         return CheckDebit(e.Coldkey, e.FromHotkey, e.NetUid, e.Alpha, "alpha", "move") ?? CheckCredit(e.ToHotkey, e.NetUid, e.Alpha, "alpha");
     }
 
-    private RuleViolation? CheckDebit(Coldkey coldkey, Hotkey hotkey, NetUid netUid, Rao amount, string field, string verb)
+    private FieldError? CheckDebit(Coldkey coldkey, Hotkey hotkey, NetUid netUid, Rao amount, string field, string verb)
     {
         var stake = Stake(coldkey, hotkey, netUid);
         return amount > stake
-            ? new RuleViolation(field, $"cannot {verb} {amount} rao: coldkey {coldkey} has {stake} staked on {hotkey} on subnet {netUid}")
+            ? new FieldError(field, $"cannot {verb} {amount} rao: coldkey {coldkey} has {stake} staked on {hotkey} on subnet {netUid}")
             : null;
     }
 
-    private RuleViolation? CheckCredit(Hotkey hotkey, NetUid netUid, Rao amount, string field)
+    private FieldError? CheckCredit(Hotkey hotkey, NetUid netUid, Rao amount, string field)
     {
         // The hotkey total bounds every per-coldkey position on it, so checking it covers both.
         var total = TotalStake(hotkey, netUid);
         return amount.Value > ulong.MaxValue - total.Value
-            ? new RuleViolation(field, $"overflows: {total} + {amount} rao exceeds the u64 range of the stake on {hotkey} on subnet {netUid}")
+            ? new FieldError(field, $"overflows: {total} + {amount} rao exceeds the u64 range of the stake on {hotkey} on subnet {netUid}")
             : null;
     }
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Bittensor.Ledger.Application.Interchange;
+using Bittensor.Ledger.Domain;
 
 namespace Bittensor.Ledger.Application.Import;
 

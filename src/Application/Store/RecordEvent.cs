@@ -35,12 +35,6 @@ public sealed record RecordEvent(ILedgerEvent Event, string? NaturalKey = null) 
 /// <summary>Where the event went; <see cref="AlreadyPresent"/> when its natural key was already recorded.</summary>
 public sealed record RecordedEvent(string StreamId, string NaturalKey, bool AlreadyPresent);
 
-/// <summary>A Domain rule rejected the event.</summary>
-public sealed class RuleViolationException(RuleViolation violation) : Exception($"{violation.Field}: {violation.Reason}")
-{
-    public RuleViolation Violation { get; } = violation;
-}
-
 public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource dataSource, StoredEvents stored, SchemaReady schema, LockWaits waits)
     : ICommandHandler<RecordEvent, RecordedEvent>
 {
@@ -72,7 +66,7 @@ public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource da
         // the same transaction, so the store never holds a triggered epoch without its results (ADR 0006).
         if (!engine.TryApplyFact(e, out var violation, out var derived))
         {
-            throw new RuleViolationException(violation!);
+            throw new FieldErrorException(violation!);
         }
 
         await using var session = store.LightweightSession();

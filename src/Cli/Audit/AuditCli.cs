@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Domain;
 using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
@@ -16,8 +17,6 @@ namespace Bittensor.Ledger.Cli.Audit;
 /// <see cref="LedgerScope"/> (no Wolverine), validation failures mapped to exit 2, and the JSON and table writers.</summary>
 internal static class AuditCli
 {
-    public const int BadInput = ExitCodes.BadInput;
-
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -50,9 +49,6 @@ internal static class AuditCli
 
     public static Option<bool> JsonOption() => new("--json") { Description = "Machine-readable output with exact integers (rao)." };
 
-    /// <summary>Thrown for bad option values; <see cref="RunAsync"/> prints `field: reason` and exits 2.</summary>
-    public sealed class BadInputException(string field, string reason) : Exception($"{field}: {reason}");
-
     public static Hotkey? Hotkey(ParseResult parse, Option<string?> option)
     {
         var text = parse.GetValue(option);
@@ -61,7 +57,7 @@ internal static class AuditCli
             return null;
         }
 
-        return Domain.Primitives.Hotkey.TryParse(text, out var key, out var reason) ? key : throw new BadInputException("hotkey", reason);
+        return Domain.Primitives.Hotkey.TryParse(text, out var key, out var reason) ? key : throw new FieldErrorException("hotkey", reason);
     }
 
     public static Coldkey? Coldkey(ParseResult parse, Option<string?> option)
@@ -72,14 +68,14 @@ internal static class AuditCli
             return null;
         }
 
-        return Domain.Primitives.Coldkey.TryParse(text, out var key, out var reason) ? key : throw new BadInputException("coldkey", reason);
+        return Domain.Primitives.Coldkey.TryParse(text, out var key, out var reason) ? key : throw new FieldErrorException("coldkey", reason);
     }
 
     public static NetUid? NetUid(ParseResult parse, Option<int?> option) => parse.GetValue(option) switch
     {
         null => null,
         >= 0 and <= ushort.MaxValue and var n => new NetUid((ushort)n),
-        _ => throw new BadInputException("netuid", "must be between 0 and 65535"),
+        _ => throw new FieldErrorException("netuid", "must be between 0 and 65535"),
     };
 
     /// <summary>Reads the options with <paramref name="read"/> (bad values exit 2 before any database is touched),
@@ -98,10 +94,10 @@ internal static class AuditCli
             await using var scope = new LedgerScope(database.ConnectionString, parse.InvocationConfiguration.Error);
             return await body(input, scope.Mediator, parse.InvocationConfiguration.Output, ct).ConfigureAwait(false);
         }
-        catch (BadInputException ex)
+        catch (FieldErrorException ex)
         {
             await error.WriteLineAsync(ex.Message.AsMemory(), ct).ConfigureAwait(false);
-            return BadInput;
+            return ExitCodes.BadInput;
         }
         catch (ValidationException ex)
         {
@@ -110,31 +106,12 @@ internal static class AuditCli
                 await error.WriteLineAsync($"{failure.PropertyName}: {failure.ErrorMessage}".AsMemory(), ct).ConfigureAwait(false);
             }
 
-            return BadInput;
+            return ExitCodes.BadInput;
         }
     }
 
     public static async Task WriteJsonAsync<T>(TextWriter output, T value, CancellationToken ct) =>
         await output.WriteLineAsync(JsonSerializer.Serialize(value, Json).AsMemory(), ct).ConfigureAwait(false);
-
-    public static IAnsiConsole Console(TextWriter output)
-    {
-        var terminal = ReferenceEquals(output, System.Console.Out) && !System.Console.IsOutputRedirected;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
-        });
-        if (!terminal)
-        {
-            // Redirected output (files, pipes, tests) has no width to detect: keep rows whole rather than wrapped.
-            console.Profile.Width = 400;
-        }
-
-        return console;
-    }
 
     public static Table Table(params string[] columns)
     {

@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Domain;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -62,13 +63,13 @@ public static class ChainCommand
 
             if (string.IsNullOrWhiteSpace(url))
             {
-                throw new AuditCli.BadInputException("--url", $"no node given; pass --url ws://HOST:PORT or set ${UrlVariable}");
+                throw new FieldErrorException("--url", $"no node given; pass --url ws://HOST:PORT or set ${UrlVariable}");
             }
 
             var seconds = parse.GetValue(Timeout);
             if (seconds is <= 0 or > 3600 || double.IsNaN(seconds))
             {
-                throw new AuditCli.BadInputException("--timeout", "must be between 0 and 3600 seconds");
+                throw new FieldErrorException("--timeout", "must be between 0 and 3600 seconds");
             }
 
             var options = new ChainRpcOptions { RequestTimeout = TimeSpan.FromSeconds(seconds) };
@@ -162,7 +163,7 @@ public static class ChainCommand
             var max = parse.GetValue(limit);
             if (max is < 1 or > 100_000)
             {
-                throw new AuditCli.BadInputException("--limit", "must be between 1 and 100000");
+                throw new FieldErrorException("--limit", "must be between 1 and 100000");
             }
 
             var keyTexts = parse.GetValue(keys) ?? [];
@@ -196,7 +197,7 @@ public static class ChainCommand
             var number = NonNegative(parse.GetValue(block), "--block");
             if (number < 1)
             {
-                throw new AuditCli.BadInputException("--block", "an epoch block has a block before it: must be 1 or more");
+                throw new FieldErrorException("--block", "an epoch block has a block before it: must be 1 or more");
             }
 
             var subnet = AuditCli.NetUid(parse, netuid)!.Value.Value;
@@ -302,16 +303,16 @@ public static class ChainCommand
         }
         catch (UnknownStorageException e)
         {
-            throw new AuditCli.BadInputException($"{pallet}.{item}", e.Message);
+            throw new FieldErrorException($"{pallet}.{item}", e.Message);
         }
         catch (FormatException e)
         {
-            throw new AuditCli.BadInputException("KEY", e.Message);
+            throw new FieldErrorException("KEY", e.Message);
         }
     }
 
     private static long NonNegative(long value, string option) =>
-        value >= 0 ? value : throw new AuditCli.BadInputException(option, "must be 0 or more");
+        value >= 0 ? value : throw new FieldErrorException(option, "must be 0 or more");
 
     private static void EventTables(BlockEvents events, TextWriter output)
     {

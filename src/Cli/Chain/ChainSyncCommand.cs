@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Domain;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -92,7 +93,7 @@ internal static class ChainSyncCommand
         {
             if (!ushort.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var netuid))
             {
-                throw new AuditCli.BadInputException("--netuid", $"'{(part.Length > 16 ? part[..16] + "…" : part)}' is not a subnet id (0..65535); give them comma-separated, e.g. 1,52");
+                throw new FieldErrorException("--netuid", $"'{(part.Length > 16 ? part[..16] + "…" : part)}' is not a subnet id (0..65535); give them comma-separated, e.g. 1,52");
             }
 
             netuids.Add(netuid);

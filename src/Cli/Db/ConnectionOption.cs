@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Domain;
 using System.CommandLine;
 using Bittensor.Ledger.LocalPostgres;
 using Bittensor.Ledger.Cli.Audit;
@@ -44,7 +45,7 @@ public static class ConnectionOption
             }
             catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException)
             {
-                throw new AuditCli.BadInputException(source, "not a valid PostgreSQL connection string: " + e.Message);
+                throw new FieldErrorException(source, "not a valid PostgreSQL connection string: " + e.Message);
             }
         }
 

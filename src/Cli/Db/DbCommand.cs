@@ -56,7 +56,7 @@ public static class DbCommand
         catch (PostgresUnavailableException e)
         {
             await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
-            return 1;
+            return ExitCodes.Failure;
         }
     }
 
@@ -83,7 +83,7 @@ public static class DbCommand
                 $"note: {ConnectionOption.EnvironmentVariable} is set, so other commands use it rather than this cluster.").ConfigureAwait(false);
         }
 
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static async Task<int> StopAsync(LocalCluster cluster, TextWriter output, CancellationToken ct)
@@ -92,7 +92,7 @@ public static class DbCommand
         await output.WriteLineAsync(stopped
             ? $"Stopped the PostgreSQL cluster in {cluster.DataDirectory}."
             : $"The PostgreSQL cluster in {cluster.DataDirectory} was not running.").ConfigureAwait(false);
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static async Task WriteStatusAsync(TextWriter output, LocalClusterStatus status, string state)

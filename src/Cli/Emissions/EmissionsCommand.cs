@@ -35,10 +35,10 @@ public static class EmissionsCommand
                 if (parse.GetValue(json))
                 {
                     await WriteJsonAsync(output, report, token).ConfigureAwait(false);
-                    return 0;
+                    return ExitCodes.Ok;
                 }
 
-                var console = AuditCli.Console(output);
+                var console = ConsoleOutput.For(output);
                 var x = parse.GetValue(rao);
                 var u = Unit(x);
                 var table = Table("netuid", "epoch", "uid", "block", "hotkey", "stake w", "consensus", "incentive", "dividends", "vtrust",
@@ -57,7 +57,7 @@ public static class EmissionsCommand
                 {
                     console.WriteLine("observed: as the chain stored them at each epoch block (synced by `ledger chain sync`); validator emission = Emission − miner emission; take and nominator shares are not stored by the epoch");
                 }
-                return 0;
+                return ExitCodes.Ok;
             }, ct));
         return command;
     }

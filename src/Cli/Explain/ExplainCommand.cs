@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Domain;
 using System.CommandLine;
 using Bittensor.Ledger.Application.Audit;
 using Bittensor.Ledger.Application.ChainSync;
@@ -27,7 +28,7 @@ public static class ExplainCommand
         };
         command.SetAction((parse, ct) =>
         {
-            var u = parse.GetValue(uid) is >= 0 and <= ushort.MaxValue and var v ? new Uid((ushort)v) : throw new BadInputException("uid", "must be between 0 and 65535");
+            var u = parse.GetValue(uid) is >= 0 and <= ushort.MaxValue and var v ? new Uid((ushort)v) : throw new FieldErrorException("uid", "must be between 0 and 65535");
             return (parse.GetValue(epoch), parse.GetValue(block)) switch
             {
                 ({ } e, null) => RunAsync(parse, () => new ExplainEmission(NetUid(parse, netuid)!.Value, e, u),
@@ -40,7 +41,7 @@ public static class ExplainCommand
                         }
                         else
                         {
-                            Write(AuditCli.Console(output), x);
+                            Write(ConsoleOutput.For(output), x);
                         }
 
                         return x.Reconciles ? 0 : 1;
@@ -55,12 +56,12 @@ public static class ExplainCommand
                         }
                         else
                         {
-                            Write(AuditCli.Console(output), x);
+                            Write(ConsoleOutput.For(output), x);
                         }
 
                         return x.Matches ? 0 : 1;
                     }, ct),
-                _ => throw new BadInputException("--epoch", "give either --epoch E (an epoch the ledger computed) or --block B (an epoch the chain ran)"),
+                _ => throw new FieldErrorException("--epoch", "give either --epoch E (an epoch the ledger computed) or --block B (an epoch the chain ran)"),
             };
         });
         return command;
@@ -74,7 +75,7 @@ public static class ExplainCommand
         }
         catch (NotFoundException ex)
         {
-            throw new BadInputException(ex.Field, ex.Reason);
+            throw new FieldErrorException(ex.Field, ex.Reason);
         }
     }
 

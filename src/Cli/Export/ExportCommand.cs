@@ -48,7 +48,7 @@ public static class ExportCommand
                     }
                 }
 
-                return 0;
+                return ExitCodes.Ok;
             }, ct));
         return command;
     }

@@ -13,8 +13,6 @@ namespace Bittensor.Ledger.Cli.Import;
 /// rejected, though the good ones are written).</summary>
 public static class ImportCommand
 {
-    public const int BadInput = ExitCodes.BadInput;
-
     public static Command Create()
     {
         var file = new Argument<FileInfo>("FILE") { Description = "NDJSON file, one event per line in block order (docs/import-format.md)." };
@@ -48,7 +46,7 @@ public static class ImportCommand
         {
             // A bad first line is refused before the database is opened: nothing could have been appended.
             await Stopped(error, path, first, ct).ConfigureAwait(false);
-            return BadInput;
+            return ExitCodes.BadInput;
         }
 
         await using var database = await ConnectionOption.ResolveAsync(parse, ct).ConfigureAwait(false);
@@ -94,7 +92,7 @@ public static class ImportCommand
                 await error.WriteLineAsync($"{path}: {failure.PropertyName}: {failure.ErrorMessage}".AsMemory(), ct).ConfigureAwait(false);
             }
 
-            return BadInput;
+            return ExitCodes.BadInput;
         }
 
         if (summary.Error is { } bad)

@@ -29,10 +29,10 @@ public static class MetagraphCommand
                 if (parse.GetValue(json))
                 {
                     await WriteJsonAsync(output, report, token).ConfigureAwait(false);
-                    return 0;
+                    return ExitCodes.Ok;
                 }
 
-                var console = AuditCli.Console(output);
+                var console = ConsoleOutput.For(output);
                 var x = parse.GetValue(rao);
                 var u = Unit(x, report.NetUid == 0 ? "τ" : "α");
                 var table = Table("uid", "hotkey", "coldkey", "registered", $"stake ({u})", "stake w", "consensus", "incentive", "dividends", "vtrust",
@@ -48,13 +48,13 @@ public static class MetagraphCommand
                 if (report.Source == ObservedMetagraph.Source)
                 {
                     console.WriteLine($"subnet {Num(report.NetUid)}: {report.Neurons.Count} neurons; {ObservedMetagraph.Describe(report)}");
-                    return 0;
+                    return ExitCodes.Ok;
                 }
 
                 console.WriteLine(report.Epoch is { } e
                     ? $"subnet {Num(report.NetUid)}: {report.Neurons.Count} neurons, terms of epoch {Num(e)} (block {Num(report.EpochBlock ?? 0)})"
                     : $"subnet {Num(report.NetUid)}: {report.Neurons.Count} neurons, no epoch yet");
-                return 0;
+                return ExitCodes.Ok;
             }, ct));
         return command;
     }

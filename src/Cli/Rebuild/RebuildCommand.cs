@@ -56,7 +56,7 @@ public static class RebuildCommand
             await output.WriteLineAsync(
                 $"rebuilt through seq {Num(result.HighWater)}: {Num(result.Events)} events of the projected types in {result.Elapsed.TotalSeconds.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)} s, {Num(Math.Round(result.EventsPerSecond))} events/s".AsMemory(), token).ConfigureAwait(false);
             await ReportAsync(output, result.Gaps, result.Skipped, token).ConfigureAwait(false);
-            return 0;
+            return ExitCodes.Ok;
         }, ct));
         return command;
     }
@@ -74,7 +74,7 @@ public static class RebuildCommand
                 return await MissingEventsAsync(parse.InvocationConfiguration.Error, report.Gaps, token).ConfigureAwait(false);
             }
 
-            var console = AuditCli.Console(output);
+            var console = ConsoleOutput.For(output);
             var table = new Table().AddColumns("projection", "rows", "checkpoint", "sha-256");
             foreach (var d in report.Digests)
             {

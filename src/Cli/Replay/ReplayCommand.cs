@@ -54,13 +54,13 @@ public static class ReplayCommand
             catch (FormatException ex)
             {
                 await error.WriteLineAsync(ex.Message.AsMemory(), ct).ConfigureAwait(false);
-                return 2;
+                return ExitCodes.BadInput;
             }
 
             if (parse.GetValue(to) < parse.GetValue(from))
             {
                 await error.WriteLineAsync("--to-block: must not be before --from-block".AsMemory(), ct).ConfigureAwait(false);
-                return 2;
+                return ExitCodes.BadInput;
             }
 
             await using var database = await ConnectionOption.ResolveAsync(parse, ct).ConfigureAwait(false);
@@ -70,7 +70,7 @@ public static class ReplayCommand
             if (parse.GetValue(json))
             {
                 await output.WriteLineAsync(Json(report).AsMemory(), ct).ConfigureAwait(false);
-                return 0;
+                return ExitCodes.Ok;
             }
 
             var console = ConsoleOutput.For(output);
@@ -88,7 +88,7 @@ public static class ReplayCommand
             var replayedTotal = report.Hotkeys.Aggregate(Int128.Zero, (a, h) => a + h.Replayed.Value);
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{report.Hotkeys.Count} hotkeys; total {recorded} rao recorded, {replayedTotal} rao replayed; {report.Hotkeys.Count(h => h.Difference != 0)} hotkeys differ"));
-            return 0;
+            return ExitCodes.Ok;
         });
         return command;
     }

@@ -40,13 +40,13 @@ internal static class SampleCommand
             else
             {
                 Console.Error.WriteLine("sample: --profile must be default or mainnet-day");
-                return 2;
+                return ExitCodes.BadInput;
             }
 
             if (options.Blocks < 1 || options.Subnets is < 1 or > SampleChain.MaxSubnets)
             {
                 Console.Error.WriteLine($"sample: --blocks must be at least 1 and --subnets 1..{SampleChain.MaxSubnets}");
-                return 2;
+                return ExitCodes.BadInput;
             }
 
             file.Directory?.Create();
@@ -57,7 +57,7 @@ internal static class SampleCommand
             }
 
             Console.WriteLine($"wrote {count} events to {file.FullName} (seed {options.Seed}, {options.Blocks} blocks, {options.Subnets} subnets)");
-            return 0;
+            return ExitCodes.Ok;
         });
         return command;
     }

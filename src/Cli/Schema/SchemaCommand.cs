@@ -22,13 +22,13 @@ public static class SchemaCommand
             if (path.Name == "-")
             {
                 await parse.InvocationConfiguration.Output.WriteAsync(sql.AsMemory(), ct).ConfigureAwait(false);
-                return 0;
+                return ExitCodes.Ok;
             }
 
             path.Directory?.Create();
             await File.WriteAllTextAsync(path.FullName, sql, ct).ConfigureAwait(false);
             await parse.InvocationConfiguration.Output.WriteLineAsync($"wrote {path.FullName}".AsMemory(), ct).ConfigureAwait(false);
-            return 0;
+            return ExitCodes.Ok;
         });
 
         return new Command("schema", "The database schema the ledger owns.") { export };

@@ -60,13 +60,13 @@ public static class SimulateCommand
             if (parse.GetValue(tempo) is { } badTempo and (< 1 or > ushort.MaxValue))
             {
                 await error.WriteLineAsync($"--tempo: {badTempo} is not 1..65535".AsMemory(), ct).ConfigureAwait(false);
-                return 2;
+                return ExitCodes.BadInput;
             }
 
             if (Validate(options, parse.GetValue(neurons), parse.GetValue(validators)) is { } bad)
             {
                 await error.WriteLineAsync(bad.AsMemory(), ct).ConfigureAwait(false);
-                return 2;
+                return ExitCodes.BadInput;
             }
 
             await using var database = await ConnectionOption.ResolveAsync(parse, ct).ConfigureAwait(false);
@@ -76,7 +76,7 @@ public static class SimulateCommand
                 if (database.Source == PostgresSource.Explicit && !parse.GetValue(reset))
                 {
                     await error.WriteLineAsync($"simulate: the ledger at the given connection holds {held} events; pass --reset to replace them with a simulation".AsMemory(), ct).ConfigureAwait(false);
-                    return 2;
+                    return ExitCodes.BadInput;
                 }
 
                 await error.WriteLineAsync($"simulate: replacing the {held} events this ledger held".AsMemory(), ct).ConfigureAwait(false);
@@ -95,7 +95,7 @@ public static class SimulateCommand
             catch (LedgerNotEmptyException ex)
             {
                 await error.WriteLineAsync($"simulate: {ex.Message}".AsMemory(), ct).ConfigureAwait(false);
-                return 2;
+                return ExitCodes.BadInput;
             }
             finally
             {

@@ -29,10 +29,10 @@ public static class StakeCommand
                 if (parse.GetValue(json))
                 {
                     await WriteJsonAsync(output, report, token).ConfigureAwait(false);
-                    return 0;
+                    return ExitCodes.Ok;
                 }
 
-                var console = AuditCli.Console(output);
+                var console = ConsoleOutput.For(output);
                 var x = parse.GetValue(rao);
                 var table = Table("netuid", "hotkey", "coldkey", $"stake ({Unit(x)})", $"hotkey total ({Unit(x)})", "last change");
                 foreach (var p in report.Positions)
@@ -51,7 +51,7 @@ public static class StakeCommand
                     console.WriteLine("observed: TotalHotkeyAlpha as the chain stored it at each subnet's last synced epoch block (synced by `ledger chain sync`); the epoch reads stake per hotkey, so no coldkeys");
                 }
 
-                return 0;
+                return ExitCodes.Ok;
             }, ct));
         return command;
     }

@@ -34,7 +34,7 @@ public static class StatusCommand
                 Table(status, output, parse.GetValue(rao));
             }
 
-            return 0;
+            return ExitCodes.Ok;
         });
         return command;
     }

@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Domain;
 using System.CommandLine;
 using Bittensor.Ledger.Application.Audit;
 using Bittensor.Ledger.Cli.Audit;
@@ -33,12 +34,12 @@ public static class SupplyCommand
                 var n = NetUid(parse, netuid);
                 if (parse.GetValue(byEpoch) && n is null)
                 {
-                    throw new BadInputException("netuid", "--by-epoch needs --netuid");
+                    throw new FieldErrorException("netuid", "--by-epoch needs --netuid");
                 }
 
                 if (c is not null && (parse.GetValue(from) is null || parse.GetValue(to) is null))
                 {
-                    throw new BadInputException("from_block", "--coldkey needs --from-block and --to-block");
+                    throw new FieldErrorException("from_block", "--coldkey needs --from-block and --to-block");
                 }
 
                 return (Coldkey: c, NetUid: parse.GetValue(byEpoch) ? n : null);
@@ -56,10 +57,10 @@ public static class SupplyCommand
         if (json)
         {
             await WriteJsonAsync(output, report, ct).ConfigureAwait(false);
-            return 0;
+            return ExitCodes.Ok;
         }
 
-        var console = AuditCli.Console(output);
+        var console = ConsoleOutput.For(output);
         var table = Table("asset", "issuance start", "issuance end", "minted", "recycled", "burned", "staked", "inflation/yr");
         foreach (var a in report.Assets)
         {
@@ -82,7 +83,7 @@ public static class SupplyCommand
             console.Write(epochs);
         }
 
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static async Task<int> DilutionAsync(IMediator mediator, GetDilution query, bool json, bool x, TextWriter output, CancellationToken ct)
@@ -91,10 +92,10 @@ public static class SupplyCommand
         if (json)
         {
             await WriteJsonAsync(output, report, ct).ConfigureAwait(false);
-            return 0;
+            return ExitCodes.Ok;
         }
 
-        var console = AuditCli.Console(output);
+        var console = ConsoleOutput.For(output);
         var table = Table("netuid", "stake start", "stake end", "share start", "share end", "emission received", "yield/yr", "supply growth/yr", "real yield/yr");
         foreach (var s in report.Subnets)
         {
@@ -104,6 +105,6 @@ public static class SupplyCommand
 
         console.Write(table);
         console.WriteLine($"coldkey {report.Coldkey}, blocks ({Num(report.FromBlock)}, {Num(report.ToBlock)}], amounts in {Unit(x)}");
-        return 0;
+        return ExitCodes.Ok;
     }
 }

@@ -38,7 +38,7 @@ public static class VerifyCommand
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync(
                     $"verify: the ledger broke at block {report.FirstBroken}".AsMemory(), ct).ConfigureAwait(false);
-                return 1;
+                return ExitCodes.Failure;
             }
 
             if (!report.Complete)
@@ -48,10 +48,10 @@ public static class VerifyCommand
                     await parse.InvocationConfiguration.Error.WriteLineAsync($"verify: the ledger is incomplete: {run.Incomplete}".AsMemory(), ct).ConfigureAwait(false);
                 }
 
-                return 1;
+                return ExitCodes.Failure;
             }
 
-            return 0;
+            return ExitCodes.Ok;
         });
         return command;
     }

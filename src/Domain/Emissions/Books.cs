@@ -34,22 +34,22 @@ public sealed class Books
         Supply.Value - Balance(Account.Of(asset, AccountKind.Unissued)) - Balance(Account.Of(asset, AccountKind.Recycled));
 
     /// <summary>Whether <paramref name="posting"/> keeps every non-contra account non-negative, and moves within one asset.</summary>
-    public RuleViolation? Check(Posting posting)
+    public FieldError? Check(Posting posting)
     {
         ArgumentNullException.ThrowIfNull(posting);
         if (posting.From.Asset != posting.To.Asset)
         {
-            return new RuleViolation("postings", $"{posting.From} and {posting.To} hold different assets");
+            return new FieldError("postings", $"{posting.From} and {posting.To} hold different assets");
         }
 
         if (posting.From == posting.To)
         {
-            return new RuleViolation("postings", $"moves {posting.Amount} from {posting.From} to itself");
+            return new FieldError("postings", $"moves {posting.Amount} from {posting.From} to itself");
         }
 
         if (!posting.From.IsContra && Balance(posting.From) < posting.Amount.Value)
         {
-            return new RuleViolation("postings", $"{posting.From} holds {Balance(posting.From)} rao, less than the {posting.Amount} it would pay ({posting.Reason})");
+            return new FieldError("postings", $"{posting.From} holds {Balance(posting.From)} rao, less than the {posting.Amount} it would pay ({posting.Reason})");
         }
 
         return null;

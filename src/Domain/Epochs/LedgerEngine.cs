@@ -36,9 +36,9 @@ public sealed class LedgerEngine
 
     /// <summary>Checks <paramref name="e"/> against the state and, for recorded postings, against the accrual this
     /// engine computed for the same blocks. Pure.</summary>
-    public RuleViolation? Check(ILedgerEvent e) => State.Check(e) ?? (e is SubnetEmissionPosted p ? CheckAccrual(p) : null);
+    public FieldError? Check(ILedgerEvent e) => State.Check(e) ?? (e is SubnetEmissionPosted p ? CheckAccrual(p) : null);
 
-    public bool TryApply(ILedgerEvent e, out RuleViolation? violation)
+    public bool TryApply(ILedgerEvent e, out FieldError? violation)
     {
         ArgumentNullException.ThrowIfNull(e);
         // Facts observed on a real chain describe a coinbase this engine did not run: the chain read model keeps
@@ -93,12 +93,12 @@ public sealed class LedgerEngine
     /// subnet's epoch at that block — is followed at once by that epoch, computed here, so the facts after it are checked
     /// against its results. <paramref name="derived"/> holds the events to store right after the fact (empty otherwise).
     /// </summary>
-    public bool TryApplyFact(ILedgerEvent e, out RuleViolation? violation, out IReadOnlyList<ILedgerEvent> derived)
+    public bool TryApplyFact(ILedgerEvent e, out FieldError? violation, out IReadOnlyList<ILedgerEvent> derived)
     {
         derived = [];
         if (e is IDerivedEvent)
         {
-            violation = new RuleViolation("type", $"{e.GetType().Name} is computed by the ledger, not recorded");
+            violation = new FieldError("type", $"{e.GetType().Name} is computed by the ledger, not recorded");
             return false;
         }
 
@@ -253,18 +253,18 @@ public sealed class LedgerEngine
         accrual.Add(to, reason, amount);
     }
 
-    private RuleViolation? CheckAccrual(SubnetEmissionPosted p)
+    private FieldError? CheckAccrual(SubnetEmissionPosted p)
     {
         var expected = _accrual.TryGetValue(p.NetUid, out var accrual) ? accrual.Postings(p.NetUid) : [];
         var recorded = p.Postings.Where(x => x.IsAccrual).ToArray();
         if (p.FromBlock != AccruedSince(p.NetUid))
         {
-            return new RuleViolation("from_block", $"accrual recorded from block {p.FromBlock}, but the subnet's unrecorded accrual starts after block {AccruedSince(p.NetUid)}");
+            return new FieldError("from_block", $"accrual recorded from block {p.FromBlock}, but the subnet's unrecorded accrual starts after block {AccruedSince(p.NetUid)}");
         }
 
         if (!expected.SequenceEqual(recorded))
         {
-            return new RuleViolation("postings", $"recorded accrual of subnet {p.NetUid} for blocks ({p.FromBlock}, {p.Block}] differs from the coinbase the ledger computes for them");
+            return new FieldError("postings", $"recorded accrual of subnet {p.NetUid} for blocks ({p.FromBlock}, {p.Block}] differs from the coinbase the ledger computes for them");
         }
 
         return null;

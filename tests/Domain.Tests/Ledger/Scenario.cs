@@ -27,7 +27,7 @@ internal sealed class Scenario
     public Outcome When(ILedgerEvent e) => new(State, e, State.Check(e));
 }
 
-internal sealed class Outcome(LedgerState state, ILedgerEvent e, RuleViolation? violation)
+internal sealed class Outcome(LedgerState state, ILedgerEvent e, FieldError? violation)
 {
     public LedgerState ThenAccepted()
     {

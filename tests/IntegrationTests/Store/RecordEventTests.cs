@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Domain;
 using System.Runtime.CompilerServices;
 using Bittensor.Ledger.Application.Import;
 using Bittensor.Ledger.Application.Store;
@@ -34,14 +35,14 @@ public sealed class RecordEventTests : IDisposable
         }
 
         var weights = Weights(200, 9, 0);
-        var command = await Should.ThrowAsync<RuleViolationException>(() => Send(services, new RecordEvent(weights)));
+        var command = await Should.ThrowAsync<FieldErrorException>(() => Send(services, new RecordEvent(weights)));
 
         var file = await WriteAsync(_directory, "one.ndjson", [Line(weights)]);
         var import = await Send(services, new ImportFile(file));
 
         import.Error.ShouldNotBeNull();
-        (import.Error.Field, import.Error.Reason).ShouldBe((command.Violation.Field, command.Violation.Reason));
-        command.Violation.Field.ShouldBe("hotkey");
+        (import.Error.Field, import.Error.Reason).ShouldBe((command.Error.Field, command.Error.Reason));
+        command.Error.Field.ShouldBe("hotkey");
     }
 
     [Fact]
@@ -114,9 +115,9 @@ public sealed class RecordEventTests : IDisposable
         var trigger = await Send(services, new RecordEvent(new Domain.Subnets.EpochTriggered(new Block(50), new NetUid(1))));
         trigger.AlreadyPresent.ShouldBeFalse();
         (await Send(services, new RecordEvent(new Domain.Subnets.EpochTriggered(new Block(50), new NetUid(1))))).AlreadyPresent.ShouldBeTrue();
-        var twice = await Should.ThrowAsync<RuleViolationException>(() =>
+        var twice = await Should.ThrowAsync<FieldErrorException>(() =>
             Send(services, new RecordEvent(new Domain.Subnets.EpochTriggered(new Block(50), new NetUid(1)), "a second trigger")));
-        twice.Violation.Reason.ShouldContain("already ran at block 50");
+        twice.Error.Reason.ShouldContain("already ran at block 50");
 
         (await ScalarAsync(db, "select count(*) from ledger.mt_events where type = 'epoch_completed'")).ShouldBe(1L);
         (await ScalarAsync(db, "select count(*) from ledger.mt_events where type = 'subnet_emission_posted'")).ShouldBe(1L);

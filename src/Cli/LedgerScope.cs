@@ -3,7 +3,7 @@ using Bittensor.Ledger.Application.Wiring;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Bittensor.Ledger.Cli.Import;
+namespace Bittensor.Ledger.Cli;
 
 /// <summary>The application's services for one CLI invocation: a plain service provider, no generic host and no
 /// Wolverine (docs/adr/0003-dispatcher.md), disposed when the command ends.</summary>
