@@ -18,7 +18,7 @@ namespace Bittensor.Ledger.Api;
 
 /// <summary>
 /// `ledger serve` (issue 11, docs/adr/0010-http-api.md): minimal APIs over the Mediator queries the CLI sends, on the
-/// same <see cref="ApplicationRegistration.AddLedgerApplication"/> services and never the Wolverine host, an OpenAPI
+/// same <see cref="ApplicationRegistration.AddLedgerApplication"/> services, an OpenAPI
 /// document at <c>/openapi/v1.json</c> with its reference page at <c>/scalar/v1</c>, and the charts page at <c>/</c>.
 /// </summary>
 public static partial class LedgerApi

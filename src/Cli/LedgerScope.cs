@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Bittensor.Ledger.Cli;
 
 /// <summary>The application's services for one CLI invocation: a plain service provider, no generic host and no
-/// Wolverine (docs/adr/0003-dispatcher.md), disposed when the command ends.</summary>
+/// writer lock (docs/adr/0003-dispatcher.md), disposed when the command ends.</summary>
 internal sealed class LedgerScope : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;

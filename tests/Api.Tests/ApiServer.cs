@@ -38,11 +38,9 @@ public sealed class ApiServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         ConnectionString = await PostgresServer.CreateDatabaseAsync("ApiServer");
-        using (var host = LedgerHost.Build(ConnectionString))
+        await using (var host = WriterServices.Build(ConnectionString))
         {
-            await host.StartAsync();
             await Simulation.RunAsync(host, Options, null, CancellationToken.None);
-            await host.StopAsync();
         }
 
         _services = new ServiceCollection().AddLedgerApplication(ConnectionString).BuildServiceProvider();

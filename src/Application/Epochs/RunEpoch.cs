@@ -3,13 +3,15 @@ using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Primitives;
 using Marten;
+using Mediator;
 
 namespace Bittensor.Ledger.Application.Epochs;
 
 /// <summary>Run subnet <see cref="NetUid"/>'s epoch number <see cref="Epoch"/> at <see cref="Block"/>, due by
-/// <see cref="Schedule"/>. A Wolverine message (docs/adr/0006-epochs.md): sent to the durable, sequential "epochs"
-/// queue, or invoked inline by a driver that must wait for the result (the simulator).</summary>
-public sealed record RunEpoch(NetUid NetUid, ulong Epoch, Block Block, EpochSchedule Schedule);
+/// <see cref="Schedule"/>. A Mediator command (docs/adr/0003-dispatcher.md, 0006-epochs.md), sent by the driver that
+/// decides an epoch is due (the simulator, the HTTP API) and waits for its result; idempotent, so sending it again
+/// after a crash is safe.</summary>
+public sealed record RunEpoch(NetUid NetUid, ulong Epoch, Block Block, EpochSchedule Schedule) : ICommand<EpochRun>;
 
 /// <summary>What became of a <see cref="RunEpoch"/>: the epoch it stored, or null when it was already stored (a
 /// redelivered or repeated request changes nothing).</summary>
@@ -24,13 +26,12 @@ public sealed record EpochRun(RunEpoch Request, EpochCompleted? Completed, Subne
 /// <see cref="EpochCompleted"/> and <see cref="SubnetEmissionPosted"/> with their natural keys in one transaction.
 /// The keys' primary key makes a second append of the same (subnet, epoch) impossible, whatever the engine believes.
 /// </summary>
-public static class RunEpochHandler
+public sealed class RunEpochHandler(LedgerWriter writer, IDocumentStore store) : ICommandHandler<RunEpoch, EpochRun>
 {
-    public static Task<EpochRun> Handle(RunEpoch request, LedgerWriter writer, IDocumentStore store, CancellationToken ct)
+    public async ValueTask<EpochRun> Handle(RunEpoch request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(writer);
-        return writer.WithEngineAsync(engine => RunAsync(request, engine, store, ct), ct);
+        return await writer.WithEngineAsync(engine => RunAsync(request, engine, store, ct), ct).ConfigureAwait(false);
     }
 
     private static async Task<EpochRun> RunAsync(RunEpoch request, LedgerEngine engine, IDocumentStore store, CancellationToken ct)

@@ -8,8 +8,7 @@ using Bittensor.Ledger.Domain;
 using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Primitives;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Wolverine;
+using Mediator;
 
 namespace Bittensor.Ledger.Application.Simulation;
 
@@ -57,16 +56,17 @@ public sealed record SimulationSummary(
 
 public static class Simulation
 {
-    /// <summary>Runs the simulation on a ledger host (<see cref="Wiring.LedgerHost"/>) whose store is empty: per
+    /// <summary>Runs the simulation on writer services (<see cref="Wiring.WriterServices"/>) whose store is empty: per
     /// block, the epochs due at it go through the consensus handler (<see cref="RunEpoch"/>, invoked inline so the
     /// next block's facts see their results), then the block's facts are appended.</summary>
-    public static async Task<SimulationSummary> RunAsync(IHost host, SimulationOptions options, IProgress<SimulationProgress>? progress, CancellationToken ct)
+    public static async Task<SimulationSummary> RunAsync(IServiceProvider services, SimulationOptions options, IProgress<SimulationProgress>? progress, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
-        var writer = host.Services.GetRequiredService<LedgerWriter>();
-        var batches = host.Services.GetRequiredService<EventBatchWriter>();
-        var bus = host.Services.GetRequiredService<IMessageBus>();
+        var writer = services.GetRequiredService<LedgerWriter>();
+        var batches = services.GetRequiredService<EventBatchWriter>();
+        await using var scope = services.CreateAsyncScope();
+        var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
         var engine = await writer.WithEngineAsync(e => Task.FromResult(e), ct).ConfigureAwait(false);
         if (engine.State.Started)
         {
@@ -75,8 +75,8 @@ public static class Simulation
 
         // Recorded before the first event and completed after the last, so a simulation that stops half-way (killed,
         // failed) leaves a ledger that `status` and `verify` call incomplete (issue 13).
-        var dataSource = host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>();
-        var clock = host.Services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var dataSource = services.GetRequiredService<Npgsql.NpgsqlDataSource>();
+        var clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var runId = await LedgerRuns.StartAsync(dataSource, "simulate", Describe(options), clock, ct).ConfigureAwait(false);
 
         var sample = new SampleOptions
@@ -121,7 +121,7 @@ public static class Simulation
 
                 foreach (var request in due)
                 {
-                    var run = await bus.InvokeAsync<EpochRun>(request, ct).ConfigureAwait(false);
+                    var run = await mediator.Send(request, ct).ConfigureAwait(false);
                     if (run.Completed is null || run.Posted is null)
                     {
                         throw new InvalidOperationException($"epoch {request.Epoch} of subnet {request.NetUid} was already stored");

@@ -9,8 +9,8 @@ namespace Bittensor.Ledger.Application.Wiring;
 
 public static class ApplicationRegistration
 {
-    /// <summary>Marten, the import path and Mediator with its validation pipeline. No Wolverine: the commands and
-    /// queries here are in-process request/response (docs/adr/0003-dispatcher.md).</summary>
+    /// <summary>Marten, the import path and Mediator with its validation pipeline: every command and
+    /// query is in-process request/response (docs/adr/0003-dispatcher.md).</summary>
     public static IServiceCollection AddLedgerApplication(
         this IServiceCollection services, string connectionString, Action<MartenServiceCollectionExtensions.MartenConfigurationExpression>? marten = null)
     {

@@ -14,7 +14,7 @@ using Spectre.Console;
 namespace Bittensor.Ledger.Cli.Audit;
 
 /// <summary>What the audit commands share: key options parsed to `field: reason` errors (exit 2), a read-only
-/// <see cref="LedgerScope"/> (no Wolverine), validation failures mapped to exit 2, and the JSON and table writers.</summary>
+/// <see cref="LedgerScope"/>, validation failures mapped to exit 2, and the JSON and table writers.</summary>
 internal static class AuditCli
 {
     public static readonly JsonSerializerOptions Json = new()

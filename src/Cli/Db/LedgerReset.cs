@@ -4,8 +4,8 @@ using Npgsql;
 
 namespace Bittensor.Ledger.Cli.Db;
 
-/// <summary>Starting a ledger over: how many events it holds, and dropping its schema (events, read models, Wolverine's
-/// tables) so the next command creates it empty. Used by `simulate` and `import --reset`.</summary>
+/// <summary>Starting a ledger over: how many events it holds, and dropping its schema (events, read models, keys and runs)
+/// so the next command creates it empty. Used by `simulate` and `import --reset`.</summary>
 internal static class LedgerReset
 {
     public static async Task<long> EventCountAsync(string connectionString, CancellationToken ct)

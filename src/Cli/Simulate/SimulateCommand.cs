@@ -8,7 +8,6 @@ using Bittensor.Ledger.Cli.Db;
 using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Primitives;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Spectre.Console;
 
@@ -84,22 +83,17 @@ public static class SimulateCommand
             }
 
             // While it waits for the writer lock (an import or another simulation writes), it says who holds it.
-            using var host = LedgerHost.Build(database.ConnectionString, s => s.AddSingleton(new LockWaits(line => error.WriteLine("ledger: " + line))));
-            await host.StartAsync(ct).ConfigureAwait(false);
+            await using var services = WriterServices.Build(database.ConnectionString, s => s.AddSingleton(new LockWaits(line => error.WriteLine("ledger: " + line))));
             try
             {
-                var summary = await RunWithProgressAsync(host, options, output, ct).ConfigureAwait(false);
+                var summary = await RunWithProgressAsync(services, options, output, ct).ConfigureAwait(false);
                 Print(summary, options, output);
-                return summary.Conservation.All(c => c.Holds) ? 0 : 1;
+                return summary.Conservation.All(c => c.Holds) ? ExitCodes.Ok : ExitCodes.Failure;
             }
             catch (LedgerNotEmptyException ex)
             {
                 await error.WriteLineAsync($"simulate: {ex.Message}".AsMemory(), ct).ConfigureAwait(false);
                 return ExitCodes.BadInput;
-            }
-            finally
-            {
-                await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
             }
         });
         return command;
@@ -119,12 +113,12 @@ public static class SimulateCommand
         : o.Blocks < 1 ? "--blocks: must be at least 1"
         : null;
 
-    private static async Task<SimulationSummary> RunWithProgressAsync(IHost host, SimulationOptions options, TextWriter output, CancellationToken ct)
+    private static async Task<SimulationSummary> RunWithProgressAsync(IServiceProvider services, SimulationOptions options, TextWriter output, CancellationToken ct)
     {
         if (!ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected)
         {
             var step = Math.Max(1, options.Blocks / 10);
-            return await Simulation.RunAsync(host, options, new Sink(p =>
+            return await Simulation.RunAsync(services, options, new Sink(p =>
             {
                 if (p.Block % step == 0)
                 {
@@ -138,7 +132,7 @@ public static class SimulateCommand
             .StartAsync(async ctx =>
             {
                 var task = ctx.AddTask("simulating", maxValue: options.Blocks);
-                return await Simulation.RunAsync(host, options, new Sink(p =>
+                return await Simulation.RunAsync(services, options, new Sink(p =>
                 {
                     task.Value = p.Block;
                     task.Description = string.Create(CultureInfo.InvariantCulture, $"block {p.Block:N0}: {p.Facts:N0} facts, {p.Epochs:N0} epochs");

@@ -12,7 +12,7 @@ using Weasel.Postgresql.Tables;
 namespace Bittensor.Ledger.Projections.SubnetStatus;
 
 /// <summary>Keeps the flat table ledger.subnet_status up to date in the transaction that appends the events
-/// (inline). One method per subnet event type, as Marten 9's generated dispatch requires public methods.</summary>
+/// (inline), in the same way as the bulk import's batch writer.</summary>
 [SuppressMessage("Performance", "CA1822", Justification = "Marten 9 discovers Project methods on the instance by convention.")]
 public partial class SubnetStatusProjection : EventProjection
 {
@@ -27,33 +27,9 @@ public partial class SubnetStatusProjection : EventProjection
         SchemaObjects.Add(table);
     }
 
-    public void Project(SubnetRegistered e, IDocumentOperations ops) => Upsert(e, ops);
-
-    public void Project(HyperparametersChanged e, IDocumentOperations ops) => Upsert(e, ops);
-
-    public void Project(SubnetEmissionShareSet e, IDocumentOperations ops) => Upsert(e, ops);
-
-    public void Project(EpochTriggered e, IDocumentOperations ops) => Upsert(e, ops);
-
-    public void Project(NeuronRegistered e, IDocumentOperations ops) => Upsert(e, ops);
-
-    public void Project(BondsReset e, IDocumentOperations ops) => Upsert(e, ops);
-
-    public void Project(WeightsSet e, IDocumentOperations ops) => Upsert(e, ops);
-
-    public void Project(StakeAdded e, IDocumentOperations ops) => Upsert(e, ops);
-
-    public void Project(StakeRemoved e, IDocumentOperations ops) => Upsert(e, ops);
-
-    public void Project(StakeMoved e, IDocumentOperations ops) => Upsert(e, ops);
-
-    public void Project(AlphaBurned e, IDocumentOperations ops) => Upsert(e, ops);
-
-    public void Project(AlphaRecycled e, IDocumentOperations ops) => Upsert(e, ops);
-
-    public void Project(EpochCompleted e, IDocumentOperations ops) => Upsert(e, ops);
-
-    public void Project(SubnetEmissionPosted e, IDocumentOperations ops) => Upsert(e, ops);
+    /// <summary>Every subnet fact, by its interface: the batch writer applies the same delta to every
+    /// <see cref="ISubnetEvent"/>, so the two cannot cover different types.</summary>
+    public void Project(ISubnetEvent e, IDocumentOperations ops) => Upsert(e, ops);
 
     private static void Upsert(ISubnetEvent e, IDocumentOperations ops)
     {

@@ -8,7 +8,6 @@ using Bittensor.Ledger.Domain.Primitives;
 using Bittensor.Ledger.IntegrationTests.Infrastructure;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Bittensor.Ledger.IntegrationTests.Epochs;
 
@@ -28,11 +27,9 @@ public sealed class ConservationTests
         };
         var cs = await PostgresServer.CreateDatabaseAsync(nameof(ConservationTests));
         SimulationSummary summary;
-        using (var host = LedgerHost.Build(cs))
+        await using (var host = WriterServices.Build(cs))
         {
-            await host.StartAsync(TestContext.Current.CancellationToken);
             summary = await Simulation.RunAsync(host, options, null, TestContext.Current.CancellationToken);
-            await host.StopAsync(TestContext.Current.CancellationToken);
         }
 
         summary.Epochs.ShouldBeGreaterThanOrEqualTo(100);

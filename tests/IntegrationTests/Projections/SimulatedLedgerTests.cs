@@ -8,7 +8,6 @@ using Bittensor.Ledger.Domain.Primitives;
 using Bittensor.Ledger.IntegrationTests.Infrastructure;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 namespace Bittensor.Ledger.IntegrationTests.Projections;
@@ -24,10 +23,8 @@ public sealed class SimulatedLedger : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         ConnectionString = await PostgresServer.CreateDatabaseAsync(nameof(SimulatedLedgerTests));
-        using var host = LedgerHost.Build(ConnectionString);
-        await host.StartAsync();
+        await using var host = WriterServices.Build(ConnectionString);
         await Simulation.RunAsync(host, Options, null, CancellationToken.None);
-        await host.StopAsync();
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
