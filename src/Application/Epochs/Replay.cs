@@ -103,15 +103,8 @@ public sealed class ReplayLedgerHandler(NpgsqlDataSource dataSource, StoredEvent
             .ToArray();
         var (aggregate, perMechanism) = YumaMechanisms.Run(inputs, recorded.Emission.Value);
         shadow.Completed(aggregate, perMechanism);
-        var terms = recorded.Terms.Select((t, i) => t with
-        {
-            StakeWeight = aggregate.StakeWeight[i], Consensus = aggregate.Consensus[i], Incentive = aggregate.Incentive[i],
-            Dividends = aggregate.Dividends[i], ValidatorTrust = aggregate.ValidatorTrust[i],
-            ServerEmission = new Rao(aggregate.ServerEmission[i]), ValidatorEmission = new Rao(aggregate.ValidatorEmission[i]),
-            Emission = new Rao(aggregate.Emission[i]), Active = aggregate.Active[i], ValidatorPermit = aggregate.NewValidatorPermit[i],
-        }).ToArray();
-        var bonds = perMechanism.SelectMany((o, m) => o.Bonds.Select((row, uid) => (row, uid)).Where(x => x.row.Length > 0)
-            .Select(x => new EpochBondsRow((ushort)m, new Uid((ushort)x.uid), [.. x.row.Select(b => new SparseEntry(b.Col, b.Val))]))).ToArray();
+        var terms = recorded.Terms.Select((t, i) => EpochOutcome.Term(t.Uid, t.Hotkey, t.Coldkey, aggregate, i)).ToArray();
+        var bonds = EpochOutcome.Bonds(perMechanism);
         return recorded with
         {
             Rules = EpochInputs.Rules(recorded.Rules.Schedule, hyperparameters, engine.State.Parameters.StakeThreshold),

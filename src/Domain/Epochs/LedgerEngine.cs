@@ -329,27 +329,11 @@ public sealed class LedgerEngine
         {
             var uid = new Uid((ushort)i);
             var hotkey = subnet.HotkeyAt(uid);
-            terms[i] = new UidEpochTerms(uid, hotkey, State.OwnerOf(hotkey)!.Value,
-                aggregate.StakeWeight[i], aggregate.Consensus[i], aggregate.Incentive[i], aggregate.Dividends[i], aggregate.ValidatorTrust[i],
-                new Rao(aggregate.ServerEmission[i]), new Rao(aggregate.ValidatorEmission[i]), new Rao(aggregate.Emission[i]),
-                aggregate.Active[i], aggregate.NewValidatorPermit[i]);
-        }
-
-        var bonds = new List<EpochBondsRow>();
-        for (var m = 0; m < perMechanism.Length; m++)
-        {
-            var rows = perMechanism[m].Bonds;
-            for (var i = 0; i < rows.Length; i++)
-            {
-                if (rows[i].Length > 0)
-                {
-                    bonds.Add(new EpochBondsRow((ushort)m, new Uid((ushort)i), [.. rows[i].Select(e => new SparseEntry(e.Col, e.Val))]));
-                }
-            }
+            terms[i] = EpochOutcome.Term(uid, hotkey, State.OwnerOf(hotkey)!.Value, aggregate, i);
         }
 
         var completed = new EpochCompleted(block, netUid, epoch, EpochInputs.Rules(schedule, hyperparameters, State.Parameters.StakeThreshold),
-            digest, new Rao(drained), terms, [.. bonds]);
+            digest, new Rao(drained), terms, EpochOutcome.Bonds(perMechanism));
 
         var postings = new List<Posting>(AccrualOf(netUid).Postings(netUid));
         Distribution.Distribute(State, subnet, aggregate, pendingServer, pendingValidator + pendingRoot, postings);
