@@ -185,9 +185,18 @@ public static partial class YumaMath
     /// <paramref name="result"/> (new and old with the same row count), fused with the column sums of
     /// <see cref="InplaceColNormalizeSparse(ValueTuple{ushort, I32F32}[][], int)"/> of the result.
     /// </summary>
-    internal static void MatEmaSparseColSum(CsrMatrix newRows, CsrMatrix oldRows, I32F32 alpha, CsrMatrix result, Span<I32F32> colSum)
+    /// <remarks>
+    /// When <paramref name="newColSum"/> / <paramref name="oldColSum"/> are given, each operand entry of a column j &lt; n is
+    /// first divided by that column's sum when the sum is non-zero: the division pass of an
+    /// <see cref="InplaceColNormalizeSparse(ValueTuple{ushort, I32F32}[][], int)"/> of that operand, applied to the
+    /// entries the EMA reads (columns ≥ n are never read here and never divided there).
+    /// </remarks>
+    internal static void MatEmaSparseColSum(
+        CsrMatrix newRows, I32F32[]? newColSum, CsrMatrix oldRows, I32F32[]? oldColSum, I32F32 alpha, CsrMatrix result, Span<I32F32> colSum)
     {
         int n = newRows.Rows;
+        using var newDivide = new ColumnDivisors(newColSum, n);
+        using var oldDivide = new ColumnDivisors(oldColSum, n);
         var oneMinusAlpha = I32F32.One.SaturatingSub(alpha);
         var outStart = result.Start;
         var outCol = result.Col;
@@ -222,17 +231,17 @@ public static partial class YumaMath
                     if (ca == cb)
                     {
                         c = ca;
-                        v = alpha.SaturatingMul(newVal[a++]).SaturatingAdd(oneMinusAlpha.SaturatingMul(oldVal[b++]));
+                        v = alpha.SaturatingMul(newDivide.Apply(c, newVal[a++])).SaturatingAdd(oneMinusAlpha.SaturatingMul(oldDivide.Apply(c, oldVal[b++])));
                     }
                     else if (ca < cb)
                     {
                         c = ca;
-                        v = alpha.SaturatingMul(newVal[a++]);
+                        v = alpha.SaturatingMul(newDivide.Apply(c, newVal[a++]));
                     }
                     else
                     {
                         c = cb;
-                        v = oneMinusAlpha.SaturatingMul(oldVal[b++]);
+                        v = oneMinusAlpha.SaturatingMul(oldDivide.Apply(c, oldVal[b++]));
                     }
 
                     if (v > I32F32.Zero)
@@ -253,7 +262,7 @@ public static partial class YumaMath
                     int j = newCol[k];
                     if (j < n)
                     {
-                        acc[j] = acc[j].SaturatingAdd(alpha.SaturatingMul(newVal[k]));
+                        acc[j] = acc[j].SaturatingAdd(alpha.SaturatingMul(newDivide.Apply(j, newVal[k])));
                         if (!touched[j])
                         {
                             touched[j] = true;
@@ -267,7 +276,7 @@ public static partial class YumaMath
                     int j = oldCol[k];
                     if (j < n)
                     {
-                        acc[j] = acc[j].SaturatingAdd(oneMinusAlpha.SaturatingMul(oldVal[k]));
+                        acc[j] = acc[j].SaturatingAdd(oneMinusAlpha.SaturatingMul(oldDivide.Apply(j, oldVal[k])));
                         if (!touched[j])
                         {
                             touched[j] = true;
@@ -364,5 +373,42 @@ public static partial class YumaMath
         }
 
         ArrayPool<I32F32Divisor>.Shared.Return(divide);
+    }
+
+    /// <summary>
+    /// Per-column safe_div by a vector of column sums (entries of a column whose sum is 0 stay unchanged), or the identity
+    /// when no sums are given. The divisor table is rented and returned on dispose.
+    /// </summary>
+    private readonly ref struct ColumnDivisors
+    {
+        private readonly I32F32[]? _sums;
+        private readonly I32F32Divisor[]? _divide;
+
+        public ColumnDivisors(I32F32[]? sums, int columns)
+        {
+            _sums = sums;
+            if (sums is null)
+            {
+                return;
+            }
+
+            _divide = ArrayPool<I32F32Divisor>.Shared.Rent(columns);
+            for (int j = 0; j < columns && j < sums.Length; j++)
+            {
+                _divide[j] = new I32F32Divisor(sums[j]);
+            }
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public I32F32 Apply(int column, I32F32 value) =>
+            _sums is null || column >= _sums.Length || _sums[column].IsZero ? value : _divide![column].SafeDivide(value);
+
+        public void Dispose()
+        {
+            if (_divide is not null)
+            {
+                ArrayPool<I32F32Divisor>.Shared.Return(_divide);
+            }
+        }
     }
 }

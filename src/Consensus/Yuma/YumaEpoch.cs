@@ -169,22 +169,25 @@ public static class YumaEpoch
         }
         else
         {
-            var colSum = new I32F32[n];
-            var bonds = ReadBondsColSum(input.Bonds, n, lastTempo, input.BlockAtRegistration, colSum, matrices);
-            YumaMath.DivideByColumn(bonds, colSum);
+            // B3 (column-normalized bonds) and B4 (column-normalized ΔB) are not materialized: the EMA divides each operand
+            // entry it reads by its column sum. Only the trace needs ΔB itself.
+            var bondsColSum = new I32F32[n];
+            var bonds = ReadBondsColSum(input.Bonds, n, lastTempo, input.BlockAtRegistration, bondsColSum, matrices);
             // weights_for_bonds is read only here (the traced weights were copied above): its entries are scaled in place.
-            YumaMath.RowHadamardInPlaceColSum(weightsForBonds, activeStake, colSum);
-            YumaMath.DivideByColumn(weightsForBonds, colSum);
+            var deltaColSum = new I32F32[n];
+            YumaMath.RowHadamardInPlaceColSum(weightsForBonds, activeStake, deltaColSum);
             var bondsDelta = weightsForBonds;
             if (input.Trace)
             {
+                YumaMath.DivideByColumn(bondsDelta, deltaColSum);
                 bondsDeltaForTrace = bondsDelta.ToJagged();
             }
 
             var bma = I64F64.SaturatingFromNum(hp.BondsMovingAverage).SafeDiv(Million);
             var alpha = I32F32.One.SaturatingSub(I32F32.SaturatingFromNum(bma));
             var ema = Track(matrices, new CsrMatrix(n, bondsDelta.Count + bonds.Count));
-            YumaMath.MatEmaSparseColSum(bondsDelta, bonds, alpha, ema, colSum);
+            var colSum = new I32F32[n];
+            YumaMath.MatEmaSparseColSum(bondsDelta, input.Trace ? null : deltaColSum, bonds, bondsColSum, alpha, ema, colSum);
             var colMax = new I32F32[n];
             YumaMath.DivideByColumnMatmulTransposeColMax(ema, colSum, incentive, dividends, colMax);
             YumaMath.InplaceNormalize(dividends);
