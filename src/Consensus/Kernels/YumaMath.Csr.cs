@@ -411,4 +411,43 @@ public static partial class YumaMath
             }
         }
     }
+
+    /// <summary>
+    /// <see cref="MatVecMulSparseRowSum"/> of a copy of <paramref name="matrix"/> that
+    /// <see cref="InplaceColNormalizeSparse(ValueTuple{ushort, I32F32}[][], int)"/> normalized over
+    /// <paramref name="columns"/>, without making the copy: each entry is divided by its column sum as it is read.
+    /// </summary>
+    internal static void ColNormalizedMatVecMulRowSum(
+        (ushort Col, I32F32 Val)[][] matrix, int columns, ReadOnlySpan<I32F32> vector, Span<I32F32> destination)
+    {
+        var colSum = ArrayPool<I32F32>.Shared.Rent(columns);
+        Array.Clear(colSum, 0, columns);
+        foreach (var row in matrix)
+        {
+            foreach (var e in row)
+            {
+                if (e.Col < columns)
+                {
+                    colSum[e.Col] = colSum[e.Col].SaturatingAdd(e.Val);
+                }
+            }
+        }
+
+        var sums = colSum.AsSpan(0, columns).ToArray();
+        ArrayPool<I32F32>.Shared.Return(colSum);
+        using var divide = new ColumnDivisors(sums, columns);
+        for (int i = 0; i < matrix.Length; i++)
+        {
+            long s = 0;
+            foreach (var e in matrix[i])
+            {
+                if (e.Col < vector.Length)
+                {
+                    s = unchecked(s + divide.Apply(e.Col, e.Val).SaturatingMul(vector[e.Col]).Bits);
+                }
+            }
+
+            destination[i] = I32F32.FromBits(s);
+        }
+    }
 }

@@ -153,10 +153,9 @@ public static class YumaEpoch
                 ema = YumaMath.MatEmaSparse(wfb, bonds, alpha);
             }
 
-            var emaNorm = DeepCopy(ema);
-            YumaMath.InplaceColNormalizeSparse(emaNorm, n);
+            // Y4–Y5: ema_norm is read once, so each entry is normalized as it is read instead of in a copy.
             var totalBondsPerValidator = new I32F32[n];
-            YumaMath.MatVecMulSparseRowSum(emaNorm, incentive, totalBondsPerValidator);
+            YumaMath.ColNormalizedMatVecMulRowSum(ema, n, incentive, totalBondsPerValidator);
             YumaMath.VecMul(totalBondsPerValidator, activeStake, dividends);
             YumaMath.InplaceNormalize(dividends);
             if (input.Trace)
