@@ -195,8 +195,9 @@ public static partial class YumaMath
         CsrMatrix newRows, I32F32[]? newColSum, CsrMatrix oldRows, I32F32[]? oldColSum, I32F32 alpha, CsrMatrix result, Span<I32F32> colSum)
     {
         int n = newRows.Rows;
-        using var newDivide = new ColumnDivisors(newColSum, n);
-        using var oldDivide = new ColumnDivisors(oldColSum, n);
+        // Plain locals, not a struct wrapper: the JIT keeps them in registers across the loops.
+        var newDivide = RentDivisors(newColSum, n);
+        var oldDivide = RentDivisors(oldColSum, n);
         var oneMinusAlpha = I32F32.One.SaturatingSub(alpha);
         var outStart = result.Start;
         var outCol = result.Col;
@@ -231,17 +232,17 @@ public static partial class YumaMath
                     if (ca == cb)
                     {
                         c = ca;
-                        v = alpha.SaturatingMul(newDivide.Apply(c, newVal[a++])).SaturatingAdd(oneMinusAlpha.SaturatingMul(oldDivide.Apply(c, oldVal[b++])));
+                        v = alpha.SaturatingMul(DivideBySum(newColSum, newDivide, c, newVal[a++])).SaturatingAdd(oneMinusAlpha.SaturatingMul(DivideBySum(oldColSum, oldDivide, c, oldVal[b++])));
                     }
                     else if (ca < cb)
                     {
                         c = ca;
-                        v = alpha.SaturatingMul(newDivide.Apply(c, newVal[a++]));
+                        v = alpha.SaturatingMul(DivideBySum(newColSum, newDivide, c, newVal[a++]));
                     }
                     else
                     {
                         c = cb;
-                        v = oneMinusAlpha.SaturatingMul(oldDivide.Apply(c, oldVal[b++]));
+                        v = oneMinusAlpha.SaturatingMul(DivideBySum(oldColSum, oldDivide, c, oldVal[b++]));
                     }
 
                     if (v > I32F32.Zero)
@@ -262,7 +263,7 @@ public static partial class YumaMath
                     int j = newCol[k];
                     if (j < n)
                     {
-                        acc[j] = acc[j].SaturatingAdd(alpha.SaturatingMul(newDivide.Apply(j, newVal[k])));
+                        acc[j] = acc[j].SaturatingAdd(alpha.SaturatingMul(DivideBySum(newColSum, newDivide, j, newVal[k])));
                         if (!touched[j])
                         {
                             touched[j] = true;
@@ -276,7 +277,7 @@ public static partial class YumaMath
                     int j = oldCol[k];
                     if (j < n)
                     {
-                        acc[j] = acc[j].SaturatingAdd(oneMinusAlpha.SaturatingMul(oldDivide.Apply(j, oldVal[k])));
+                        acc[j] = acc[j].SaturatingAdd(oneMinusAlpha.SaturatingMul(DivideBySum(oldColSum, oldDivide, j, oldVal[k])));
                         if (!touched[j])
                         {
                             touched[j] = true;
@@ -311,6 +312,9 @@ public static partial class YumaMath
 
             outStart[i + 1] = w;
         }
+
+        ReturnDivisors(newDivide);
+        ReturnDivisors(oldDivide);
     }
 
     internal static bool IsStrictlyAscending(ReadOnlySpan<ushort> cols)
@@ -376,43 +380,6 @@ public static partial class YumaMath
     }
 
     /// <summary>
-    /// Per-column safe_div by a vector of column sums (entries of a column whose sum is 0 stay unchanged), or the identity
-    /// when no sums are given. The divisor table is rented and returned on dispose.
-    /// </summary>
-    private readonly ref struct ColumnDivisors
-    {
-        private readonly I32F32[]? _sums;
-        private readonly I32F32Divisor[]? _divide;
-
-        public ColumnDivisors(I32F32[]? sums, int columns)
-        {
-            _sums = sums;
-            if (sums is null)
-            {
-                return;
-            }
-
-            _divide = ArrayPool<I32F32Divisor>.Shared.Rent(columns);
-            for (int j = 0; j < columns && j < sums.Length; j++)
-            {
-                _divide[j] = new I32F32Divisor(sums[j]);
-            }
-        }
-
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public I32F32 Apply(int column, I32F32 value) =>
-            _sums is null || column >= _sums.Length || _sums[column].IsZero ? value : _divide![column].SafeDivide(value);
-
-        public void Dispose()
-        {
-            if (_divide is not null)
-            {
-                ArrayPool<I32F32Divisor>.Shared.Return(_divide);
-            }
-        }
-    }
-
-    /// <summary>
     /// <see cref="MatVecMulSparseRowSum"/> of a copy of <paramref name="matrix"/> that
     /// <see cref="InplaceColNormalizeSparse(ValueTuple{ushort, I32F32}[][], int)"/> normalized over
     /// <paramref name="columns"/>, without making the copy: each entry is divided by its column sum as it is read.
@@ -435,7 +402,7 @@ public static partial class YumaMath
 
         var sums = colSum.AsSpan(0, columns).ToArray();
         ArrayPool<I32F32>.Shared.Return(colSum);
-        using var divide = new ColumnDivisors(sums, columns);
+        var divide = RentDivisors(sums, columns);
         for (int i = 0; i < matrix.Length; i++)
         {
             long s = 0;
@@ -443,11 +410,43 @@ public static partial class YumaMath
             {
                 if (e.Col < vector.Length)
                 {
-                    s = unchecked(s + divide.Apply(e.Col, e.Val).SaturatingMul(vector[e.Col]).Bits);
+                    s = unchecked(s + DivideBySum(sums, divide, e.Col, e.Val).SaturatingMul(vector[e.Col]).Bits);
                 }
             }
 
             destination[i] = I32F32.FromBits(s);
         }
+
+        ReturnDivisors(divide);
     }
+
+    /// <summary>The safe_div table for a vector of column sums (null for none), rented; see <see cref="DivideBySum"/>.</summary>
+    private static I32F32Divisor[]? RentDivisors(I32F32[]? sums, int columns)
+    {
+        if (sums is null)
+        {
+            return null;
+        }
+
+        var divide = ArrayPool<I32F32Divisor>.Shared.Rent(columns);
+        for (int j = 0; j < columns && j < sums.Length; j++)
+        {
+            divide[j] = new I32F32Divisor(sums[j]);
+        }
+
+        return divide;
+    }
+
+    private static void ReturnDivisors(I32F32Divisor[]? divide)
+    {
+        if (divide is not null)
+        {
+            ArrayPool<I32F32Divisor>.Shared.Return(divide);
+        }
+    }
+
+    /// <summary>safe_div(value, sums[column]) when a sum is given and non-zero; value unchanged otherwise.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static I32F32 DivideBySum(I32F32[]? sums, I32F32Divisor[]? divide, int column, I32F32 value) =>
+        sums is null || column >= sums.Length || sums[column].IsZero ? value : divide![column].SafeDivide(value);
 }
