@@ -108,31 +108,8 @@ public static partial class YumaMath
     public static void WeightedMedianColSparse(
         ReadOnlySpan<I32F32> stake, (ushort Col, I32F32 Val)[][] score, int columns, I32F32 majority, Span<I32F32> destination)
     {
-        int rows = stake.Length;
-        int k = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            if (stake[r] > I32F32.Zero)
-            {
-                k++;
-            }
-        }
-
-        var useStake = new I32F32[k];
-        var rowOf = new int[k];
-        k = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            if (stake[r] > I32F32.Zero)
-            {
-                rowOf[k] = r;
-                useStake[k++] = stake[r];
-            }
-        }
-
-        InplaceNormalize(useStake);
-        var stakeSum = Sum(useStake);
-        var minority = stakeSum.SaturatingSub(majority);
+        var rowOf = PositiveStakeRows(stake, out var useStake);
+        int k = rowOf.Length;
 
         // Column-compressed view of the positive-stake rows, in row order (so later duplicates overwrite).
         var colCount = new int[columns + 1];
@@ -180,6 +157,113 @@ public static partial class YumaMath
             }
         }
 
+        MediansOfColumns(useStake, majority, columns, colCount, entryRow, entryVal, destination);
+        ArrayPool<int>.Shared.Return(entryRow);
+        ArrayPool<I32F32>.Shared.Return(entryVal);
+    }
+
+    /// <summary><see cref="WeightedMedianColSparse(ReadOnlySpan{I32F32}, ValueTuple{ushort, I32F32}[][], int, I32F32, Span{I32F32})"/> on the flat layout.</summary>
+    internal static void WeightedMedianColSparse(
+        ReadOnlySpan<I32F32> stake, CsrMatrix score, int columns, I32F32 majority, Span<I32F32> destination)
+    {
+        var rowOf = PositiveStakeRows(stake, out var useStake);
+        int k = rowOf.Length;
+        var start = score.Start;
+        var col = score.Col;
+        var val = score.Val;
+        var colCount = ArrayPool<int>.Shared.Rent(columns + 1);
+        var fill = ArrayPool<int>.Shared.Rent(columns + 1);
+        Array.Clear(colCount, 0, columns + 1);
+        for (int u = 0; u < k; u++)
+        {
+            int r = rowOf[u];
+            if (r >= score.Rows)
+            {
+                continue;
+            }
+
+            for (int p = start[r]; p < start[r + 1]; p++)
+            {
+                if (col[p] < columns)
+                {
+                    colCount[col[p] + 1]++;
+                }
+            }
+        }
+
+        for (int c = 0; c < columns; c++)
+        {
+            colCount[c + 1] += colCount[c];
+        }
+
+        Array.Copy(colCount, fill, columns + 1);
+        var entryRow = ArrayPool<int>.Shared.Rent(colCount[columns]);
+        var entryVal = ArrayPool<I32F32>.Shared.Rent(colCount[columns]);
+        for (int u = 0; u < k; u++)
+        {
+            int r = rowOf[u];
+            if (r >= score.Rows)
+            {
+                continue;
+            }
+
+            for (int p = start[r]; p < start[r + 1]; p++)
+            {
+                int c = col[p];
+                if (c < columns)
+                {
+                    int q = fill[c]++;
+                    entryRow[q] = u;
+                    entryVal[q] = val[p];
+                }
+            }
+        }
+
+        MediansOfColumns(useStake, majority, columns, colCount, entryRow, entryVal, destination);
+        ArrayPool<int>.Shared.Return(entryRow);
+        ArrayPool<I32F32>.Shared.Return(entryVal);
+        ArrayPool<int>.Shared.Return(colCount);
+        ArrayPool<int>.Shared.Return(fill);
+    }
+
+    /// <summary>The rows with stake &gt; 0 in uid order, and their stakes normalized.</summary>
+    private static int[] PositiveStakeRows(ReadOnlySpan<I32F32> stake, out I32F32[] useStake)
+    {
+        int k = 0;
+        for (int r = 0; r < stake.Length; r++)
+        {
+            if (stake[r] > I32F32.Zero)
+            {
+                k++;
+            }
+        }
+
+        useStake = new I32F32[k];
+        var rowOf = new int[k];
+        k = 0;
+        for (int r = 0; r < stake.Length; r++)
+        {
+            if (stake[r] > I32F32.Zero)
+            {
+                rowOf[k] = r;
+                useStake[k++] = stake[r];
+            }
+        }
+
+        InplaceNormalize(useStake);
+        return rowOf;
+    }
+
+    /// <summary>
+    /// The median of every column c from its compressed entries <c>entryRow/entryVal[colCount[c] .. colCount[c+1])</c>
+    /// (index into <paramref name="useStake"/>, score), missing rows scoring 0.
+    /// </summary>
+    private static void MediansOfColumns(
+        I32F32[] useStake, I32F32 majority, int columns, int[] colCount, int[] entryRow, I32F32[] entryVal, Span<I32F32> destination)
+    {
+        int k = useStake.Length;
+        var stakeSum = Sum(useStake);
+        var minority = stakeSum.SaturatingSub(majority);
         var useScore = new I32F32[k];
         var idx = new int[k];
         var upper = new int[k];
@@ -209,8 +293,5 @@ public static partial class YumaMath
                 useScore[entryRow[p]] = I32F32.Zero;
             }
         }
-
-        ArrayPool<int>.Shared.Return(entryRow);
-        ArrayPool<I32F32>.Shared.Return(entryVal);
     }
 }

@@ -72,21 +72,57 @@ public static class YumaEpoch
         YumaMath.InplaceMaskVector(forbids, activeStake);
         YumaMath.InplaceNormalize(activeStake);
 
+        // The epoch's matrices live in one flat layout over pooled buffers (CsrMatrix), all returned before Run does.
+        var matrices = new List<CsrMatrix>(6);
+        try
+        {
+            return RunMatrices(input, n, stake, activeStake, newPermit, active, forbids, matrices);
+        }
+        finally
+        {
+            foreach (var m in matrices)
+            {
+                m.Dispose();
+            }
+        }
+    }
+
+    private static YumaOutput RunMatrices(
+        YumaInput input, int n, I32F32[] stake, I32F32[] activeStake, bool[] newPermit, bool[] active, bool[] forbids,
+        List<CsrMatrix> matrices)
+    {
+        var hp = input.Hyperparameters;
+        int? owner = hp.OwnerUid;
+
         // W1–W6. Weights: read, row mask, diagonal, outdated and commit-reveal masks and row normalization in one pass.
-        var weights = ReadMaskedWeights(input, n, forbids, owner ?? -1);
+        var weights = ReadMaskedWeights(input, n, forbids, owner ?? -1, matrices);
+        var weightsForTrace = input.Trace ? weights.ToJagged() : null;
 
         // W7–W12. Consensus, clipping, validator trust, incentive, weights for bonds.
         var kappa = YumaMath.U16ProportionToFixed(hp.Kappa);
         var consensus = new I32F32[n];
         YumaMath.WeightedMedianColSparse(activeStake, weights, n, kappa, consensus);
-        var clipped = YumaMath.ColClipSparse(weights, consensus);
+        var clipped = Track(matrices, new CsrMatrix(n, weights.Count));
         var validatorTrust = new I32F32[n];
-        YumaMath.RowSumSparse(clipped, validatorTrust);
         var incentive = new I32F32[n];
-        YumaMath.MatmulSparse(clipped, activeStake, incentive);
+        YumaMath.ColClipRowSumMatmul(weights, consensus, activeStake, clipped, validatorTrust, incentive);
         YumaMath.InplaceNormalize(incentive);
         var bondsPenalty = YumaMath.U16ProportionToFixed(hp.BondsPenalty);
-        var weightsForBonds = YumaMath.InterpolateSparse(weights, clipped, n, bondsPenalty);
+        CsrMatrix weightsForBonds;
+        if (bondsPenalty.IsZero)
+        {
+            weightsForBonds = weights;
+        }
+        else if (bondsPenalty == I32F32.One)
+        {
+            weightsForBonds = clipped;
+        }
+        else
+        {
+            // Every clipped entry has its column among the weights' columns: the union is the weights' entry count.
+            weightsForBonds = Track(matrices, new CsrMatrix(n, weights.Count));
+            YumaMath.InterpolateSparse(weights, clipped, n, bondsPenalty, weightsForBonds);
+        }
 
         // B0 / Y0.
         ulong lastTempo = hp.LastMechanismStepBlock == 0
@@ -94,16 +130,19 @@ public static class YumaEpoch
             : SaturatingAdd(hp.LastMechanismStepBlock, 1);
 
         var dividends = new I32F32[n];
-        (ushort Col, I32F32 Val)[][] ema;
-        (ushort Col, I32F32 Val)[][] bondsDelta;
+        (ushort Col, I32F32 Val)[][]? emaForTrace = null;
+        (ushort Col, I32F32 Val)[][]? bondsDeltaForTrace = null;
+        (ushort Col, ushort Val)[][] bondsOut;
         if (hp.Yuma3)
         {
             var bonds = ReadBonds(input.Bonds, n, proportion: true, lastTempo, input.BlockAtRegistration);
+            var wfb = weightsForBonds.ToJagged();
+            (ushort Col, I32F32 Val)[][] ema;
             bool anyConsensus = Array.Exists(consensus, static c => !c.IsZero);
             if (hp.LiquidAlpha && anyConsensus)
             {
                 ema = LiquidAlpha.EmaBonds(
-                    weightsForBonds, bonds, consensus,
+                    wfb, bonds, consensus,
                     YumaMath.U16ProportionToFixed(hp.AlphaLow), YumaMath.U16ProportionToFixed(hp.AlphaHigh),
                     I32F32.FromNum(hp.AlphaSigmoidSteepness));
             }
@@ -111,39 +150,52 @@ public static class YumaEpoch
             {
                 var bma = I64F64.SaturatingFromNum(hp.BondsMovingAverage).SaturatingDiv(Million);
                 var alpha = I32F32.One.SaturatingSub(I32F32.SaturatingFromNum(bma));
-                ema = YumaMath.MatEmaSparse(weightsForBonds, bonds, alpha);
+                ema = YumaMath.MatEmaSparse(wfb, bonds, alpha);
             }
 
-            var emaNorm = DeepCopy(ema);
-            YumaMath.InplaceColNormalizeSparse(emaNorm, n);
+            // Y4–Y5: ema_norm is read once, so each entry is normalized as it is read instead of in a copy.
             var totalBondsPerValidator = new I32F32[n];
-            YumaMath.MatVecMulSparseRowSum(emaNorm, incentive, totalBondsPerValidator);
+            YumaMath.ColNormalizedMatVecMulRowSum(ema, n, incentive, totalBondsPerValidator);
             YumaMath.VecMul(totalBondsPerValidator, activeStake, dividends);
             YumaMath.InplaceNormalize(dividends);
-            bondsDelta = EmptyRows(n);
+            if (input.Trace)
+            {
+                bondsDeltaForTrace = EmptyRows(n);
+                emaForTrace = DeepCopy(ema);
+            }
+
+            bondsOut = StoredBonds(ema, newPermit);
         }
         else
         {
-            var bonds = ReadBonds(input.Bonds, n, proportion: false, lastTempo, input.BlockAtRegistration);
-            YumaMath.InplaceColNormalizeSparse(bonds, n);
-            // weights_for_bonds is read only here; unless it is the traced weights matrix itself (bonds penalty 0) its rows
-            // are scaled in place instead of copied.
-            bondsDelta = ReferenceEquals(weightsForBonds, weights)
-                ? YumaMath.RowHadamardSparse(weightsForBonds, activeStake)
-                : RowHadamardInPlace(weightsForBonds, activeStake);
-            YumaMath.InplaceColNormalizeSparse(bondsDelta, n);
+            // B3 (column-normalized bonds) and B4 (column-normalized ΔB) are not materialized: the EMA divides each operand
+            // entry it reads by its column sum. Only the trace needs ΔB itself.
+            var bondsColSum = new I32F32[n];
+            var bonds = ReadBondsColSum(input.Bonds, n, lastTempo, input.BlockAtRegistration, bondsColSum, matrices);
+            // weights_for_bonds is read only here (the traced weights were copied above): its entries are scaled in place.
+            var deltaColSum = new I32F32[n];
+            YumaMath.RowHadamardInPlaceColSum(weightsForBonds, activeStake, deltaColSum);
+            var bondsDelta = weightsForBonds;
+            if (input.Trace)
+            {
+                YumaMath.DivideByColumn(bondsDelta, deltaColSum);
+                bondsDeltaForTrace = bondsDelta.ToJagged();
+            }
+
             var bma = I64F64.SaturatingFromNum(hp.BondsMovingAverage).SafeDiv(Million);
             var alpha = I32F32.One.SaturatingSub(I32F32.SaturatingFromNum(bma));
-            ema = YumaMath.MatEmaSparse(bondsDelta, bonds, alpha);
-            YumaMath.InplaceColNormalizeSparse(ema, n);
-            YumaMath.MatmulTransposeSparse(ema, incentive, dividends);
+            var ema = Track(matrices, new CsrMatrix(n, bondsDelta.Count + bonds.Count));
+            var colSum = new I32F32[n];
+            YumaMath.MatEmaSparseColSum(bondsDelta, input.Trace ? null : deltaColSum, bonds, bondsColSum, alpha, ema, colSum);
+            var colMax = new I32F32[n];
+            YumaMath.DivideByColumnMatmulTransposeColMax(ema, colSum, incentive, dividends, colMax);
             YumaMath.InplaceNormalize(dividends);
-        }
+            if (input.Trace)
+            {
+                emaForTrace = ema.ToJagged();
+            }
 
-        var emaForTrace = input.Trace ? DeepCopy(ema) : null;
-        if (!hp.Yuma3)
-        {
-            YumaMath.InplaceColMaxUpscaleSparse(ema, n);
+            bondsOut = StoredBondsMaxUpscaled(ema, colMax, newPermit);
         }
 
         // E1–E3. Normalized emission.
@@ -167,27 +219,8 @@ public static class YumaEpoch
             nCE = (I32F32[])fallback.Clone();
         }
 
-        // E4–E6. Rao emission, u16 terms, stored bonds.
+        // E4–E5. Rao emission, u16 terms.
         var rao = I96F32.SaturatingFromNum(input.RaoEmission);
-        var bondsOut = new (ushort Col, ushort Val)[n][];
-        for (int i = 0; i < n; i++)
-        {
-            if (!newPermit[i])
-            {
-                bondsOut[i] = [];
-                continue;
-            }
-
-            var row = ema[i];
-            var stored = AllocateRow<(ushort Col, ushort Val)>(row.Length);
-            for (int k = 0; k < row.Length; k++)
-            {
-                stored[k] = (row[k].Col, YumaMath.FixedProportionToU16(row[k].Val));
-            }
-
-            bondsOut[i] = stored;
-        }
-
         return new YumaOutput
         {
             StakeWeight = ToU16(stake),
@@ -206,12 +239,12 @@ public static class YumaEpoch
                 {
                     Stake = stake,
                     ActiveStake = activeStake,
-                    Weights = weights,
+                    Weights = weightsForTrace!,
                     Consensus = consensus,
                     Incentive = incentive,
                     Dividends = dividends,
                     ValidatorTrust = validatorTrust,
-                    BondsDelta = bondsDelta,
+                    BondsDelta = bondsDeltaForTrace!,
                     EmaBonds = emaForTrace!,
                     NormalizedServerEmission = nSE,
                     NormalizedValidatorEmission = nVE,
@@ -246,33 +279,36 @@ public static class YumaEpoch
     /// per-entry conditions, so applying them together keeps exactly the same entries in the same order; missing
     /// vector entries read as 0 as in vec_mask_sparse_matrix.
     /// </summary>
-    private static (ushort Col, I32F32 Val)[][] ReadMaskedWeights(YumaInput input, int n, bool[] forbids, int owner)
+    private static CsrMatrix ReadMaskedWeights(YumaInput input, int n, bool[] forbids, int owner, List<CsrMatrix> matrices)
     {
         var rows = input.Weights;
         var lastUpdate = input.LastUpdate;
         var registered = input.BlockAtRegistration;
         var commitBlocks = input.CommitBlocks;
-        var result = new (ushort Col, I32F32 Val)[n][];
-        (ushort Col, I32F32 Val)[] buffer = [];
+        int capacity = 0;
+        for (int i = 0; i < n && i < rows.Length; i++)
+        {
+            capacity += rows[i].Length;
+        }
+
+        var result = Track(matrices, new CsrMatrix(n, capacity));
+        var start = result.Start;
+        var col = result.Col;
+        var val = result.Val;
+        int w = 0;
         for (int i = 0; i < n; i++)
         {
             if (i >= rows.Length || i >= forbids.Length || forbids[i])
             {
-                result[i] = [];
+                start[i + 1] = w;
                 continue;
-            }
-
-            var row = rows[i];
-            if (buffer.Length < row.Length)
-            {
-                buffer = new (ushort Col, I32F32 Val)[Math.Max(row.Length, 2 * buffer.Length)];
             }
 
             ulong updated = i < lastUpdate.Length ? lastUpdate[i] : 0;
             ulong commit = commitBlocks is null ? 0 : i < commitBlocks.Length ? commitBlocks[i] : ulong.MaxValue;
-            int count = 0;
+            int rowStart = w;
             long sum = 0;
-            foreach (var e in row)
+            foreach (var e in rows[i])
             {
                 int j = e.Col;
                 if (j >= n || (j == i && i != owner))
@@ -287,28 +323,146 @@ public static class YumaEpoch
                 }
 
                 var value = YumaMath.U16ToFixed(e.Val);
-                buffer[count++] = (e.Col, value);
+                col[w] = e.Col;
+                val[w++] = value;
                 sum = unchecked(sum + value.Bits);
             }
 
-            var outRow = AllocateRow<(ushort Col, I32F32 Val)>(count);
-            if (sum == 0)
-            {
-                buffer.AsSpan(0, count).CopyTo(outRow);
-            }
-            else
+            if (sum != 0)
             {
                 var divide = new I32F32Divisor(I32F32.FromBits(sum));
-                for (int k = 0; k < count; k++)
+                for (int p = rowStart; p < w; p++)
                 {
-                    outRow[k] = (buffer[k].Col, divide.SafeDivide(buffer[k].Val));
+                    val[p] = divide.SafeDivide(val[p]);
                 }
             }
 
-            result[i] = outRow;
+            start[i + 1] = w;
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Classic bonds: <see cref="ReadBonds"/> (integer-valued) into the flat layout, fused with the column sums
+    /// (saturating, row-major, columns &lt; n) of inplace_col_normalize_sparse into <paramref name="colSum"/>.
+    /// </summary>
+    private static CsrMatrix ReadBondsColSum(
+        (ushort Col, ushort Val)[][] rows, int n, ulong lastTempo, ulong[] registered, I32F32[] colSum, List<CsrMatrix> matrices)
+    {
+        int capacity = 0;
+        for (int i = 0; i < n && i < rows.Length; i++)
+        {
+            capacity += rows[i].Length;
+        }
+
+        var result = Track(matrices, new CsrMatrix(n, capacity));
+        var start = result.Start;
+        var col = result.Col;
+        var val = result.Val;
+        Array.Clear(colSum);
+        int w = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (i < rows.Length)
+            {
+                foreach (var e in rows[i])
+                {
+                    ulong reg = e.Col < registered.Length ? registered[e.Col] : 0;
+                    if (lastTempo <= reg)
+                    {
+                        continue;
+                    }
+
+                    var value = YumaMath.U16ToFixed(e.Val);
+                    col[w] = e.Col;
+                    val[w++] = value;
+                    if (e.Col < colSum.Length)
+                    {
+                        colSum[e.Col] = colSum[e.Col].SaturatingAdd(value);
+                    }
+                }
+            }
+
+            start[i + 1] = w;
+        }
+
+        return result;
+    }
+
+    private static CsrMatrix Track(List<CsrMatrix> matrices, CsrMatrix matrix)
+    {
+        matrices.Add(matrix);
+        return matrix;
+    }
+
+    /// <summary>E6: the ema row (fixed_proportion_to_u16) for uids with a new permit, an empty row for the others.</summary>
+    private static (ushort Col, ushort Val)[][] StoredBonds((ushort Col, I32F32 Val)[][] ema, bool[] newPermit)
+    {
+        var bondsOut = new (ushort Col, ushort Val)[newPermit.Length][];
+        for (int i = 0; i < newPermit.Length; i++)
+        {
+            if (!newPermit[i])
+            {
+                bondsOut[i] = [];
+                continue;
+            }
+
+            var row = ema[i];
+            var stored = AllocateRow<(ushort Col, ushort Val)>(row.Length);
+            for (int k = 0; k < row.Length; k++)
+            {
+                stored[k] = (row[k].Col, YumaMath.FixedProportionToU16(row[k].Val));
+            }
+
+            bondsOut[i] = stored;
+        }
+
+        return bondsOut;
+    }
+
+    /// <summary>
+    /// B8 + E6 for classic bonds: inplace_col_max_upscale_sparse by the given column maxima, then fixed_proportion_to_u16,
+    /// for the rows that are stored (uids with a new permit); the other rows' upscaled values are never read.
+    /// </summary>
+    private static (ushort Col, ushort Val)[][] StoredBondsMaxUpscaled(CsrMatrix ema, I32F32[] colMax, bool[] newPermit)
+    {
+        var divide = new I32F32Divisor[colMax.Length];
+        for (int j = 0; j < colMax.Length; j++)
+        {
+            divide[j] = new I32F32Divisor(colMax[j]);
+        }
+
+        var start = ema.Start;
+        var col = ema.Col;
+        var val = ema.Val;
+        var bondsOut = new (ushort Col, ushort Val)[newPermit.Length][];
+        for (int i = 0; i < newPermit.Length; i++)
+        {
+            if (!newPermit[i])
+            {
+                bondsOut[i] = [];
+                continue;
+            }
+
+            int s = start[i];
+            var stored = AllocateRow<(ushort Col, ushort Val)>(start[i + 1] - s);
+            for (int k = 0; k < stored.Length; k++)
+            {
+                int j = col[s + k];
+                var v = val[s + k];
+                if (j < colMax.Length && !colMax[j].IsZero)
+                {
+                    v = divide[j].SafeDivide(v);
+                }
+
+                stored[k] = ((ushort)j, YumaMath.FixedProportionToU16(v));
+            }
+
+            bondsOut[i] = stored;
+        }
+
+        return bondsOut;
     }
 
     /// <summary>
@@ -346,21 +500,5 @@ public static class YumaEpoch
         }
 
         return result;
-    }
-
-    /// <summary>row_hadamard_sparse (m_ij · v_i, saturating) on rows this epoch owns, in place.</summary>
-    private static (ushort Col, I32F32 Val)[][] RowHadamardInPlace((ushort Col, I32F32 Val)[][] matrix, ReadOnlySpan<I32F32> vector)
-    {
-        for (int i = 0; i < matrix.Length; i++)
-        {
-            var row = matrix[i];
-            var vi = i < vector.Length ? vector[i] : I32F32.Zero;
-            for (int k = 0; k < row.Length; k++)
-            {
-                row[k].Val = row[k].Val.SaturatingMul(vi);
-            }
-        }
-
-        return matrix;
     }
 }
