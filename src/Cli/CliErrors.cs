@@ -94,7 +94,7 @@ public static partial class CliErrors
     private static (string, int)? DescribeOne(Exception e) => e switch
     {
         OperationCanceledException => ("interrupted; work committed before the interruption is kept", ExitCodes.Interrupted),
-        FieldErrorException or NotFoundException or YumaInputException =>
+        FieldErrorException or NotFoundException =>
             (e.Message, ExitCodes.BadInput),
         PostgresUnavailableException => (e.Message, ExitCodes.Failure),
         Application.ChainSync.ChainSyncRefusedException refused =>

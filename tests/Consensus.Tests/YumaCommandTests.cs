@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Bittensor.Ledger.Cli;
 using Bittensor.Ledger.Cli.Yuma;
 
 namespace Bittensor.Ledger.Consensus.Tests;
@@ -72,7 +73,7 @@ public sealed class YumaCommandTests
 
         var (exit, _, stderr) = RunBytes(broken);
 
-        exit.ShouldBe(YumaCommand.ExitMalformedInput);
+        exit.ShouldBe(ExitCodes.BadInput);
         stderr.ShouldBe($"<stdin>:2: not valid UTF-8 (byte {bad + 1} of the input){Environment.NewLine}");
     }
 

@@ -1,3 +1,4 @@
+using Bittensor.Ledger.Domain;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -9,9 +10,6 @@ namespace Bittensor.Ledger.Cli.Yuma;
 /// <summary>`ledger yuma`: one Yuma Consensus epoch, JSON in, JSON out, no database (docs/yuma-json.md).</summary>
 public static class YumaCommand
 {
-    public const int ExitOk = ExitCodes.Ok;
-    public const int ExitMalformedInput = ExitCodes.BadInput;
-
     public static Command Create()
     {
         var input = new Option<string?>("--input") { Description = "Epoch input JSON file (default: stdin)." };
@@ -50,12 +48,12 @@ public static class YumaCommand
         catch (IOException e)
         {
             stderr.WriteLine($"{source}: cannot read input: {e.Message}");
-            return ExitMalformedInput;
+            return ExitCodes.BadInput;
         }
         catch (UnauthorizedAccessException e)
         {
             stderr.WriteLine($"{source}: cannot read input: {e.Message}");
-            return ExitMalformedInput;
+            return ExitCodes.BadInput;
         }
 
         // A UTF-8 byte order mark is accepted, as the import accepts one; text that is not UTF-8 is named by its line
@@ -72,7 +70,7 @@ public static class YumaCommand
             Utf8.ToUtf16(text.Span, chars, out var validBytes, out _, replaceInvalidSequences: false);
             var line = text.Span[..validBytes].Count((byte)'\n') + 1;
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{source}:{line}: not valid UTF-8 (byte {validBytes + 1} of the input)"));
-            return ExitMalformedInput;
+            return ExitCodes.BadInput;
         }
 
         YumaInput parsed;
@@ -85,13 +83,14 @@ public static class YumaCommand
         catch (JsonException e)
         {
             stderr.WriteLine($"{source}:{(e.LineNumber ?? 0) + 1}: invalid JSON: {e.Message}");
-            return ExitMalformedInput;
+            return ExitCodes.BadInput;
         }
-        catch (YumaInputException e)
+        catch (FieldErrorException e)
         {
-            long? line = YumaJson.LineOf(text.Span, e.Path);
-            stderr.WriteLine(line is null ? $"{source}: {e.Path}: {e.Reason}" : $"{source}:{line}: {e.Path}: {e.Reason}");
-            return ExitMalformedInput;
+            // The field is the JSON path of the offending value (docs/yuma-json.md).
+            long? line = YumaJson.LineOf(text.Span, e.Error.Field);
+            stderr.WriteLine(line is null ? $"{source}: {e.Error}" : $"{source}:{line}: {e.Error}");
+            return ExitCodes.BadInput;
         }
 
         var result = YumaEpoch.Run(parsed);
@@ -105,7 +104,7 @@ public static class YumaCommand
             Write(file, result);
         }
 
-        return ExitOk;
+        return ExitCodes.Ok;
     }
 
     private static YumaInput ParseDocument(ReadOnlyMemory<byte> text)

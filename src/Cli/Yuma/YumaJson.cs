@@ -1,21 +1,15 @@
+using Bittensor.Ledger.Domain;
 using System.Text.Json;
 using Bittensor.Ledger.Consensus.Yuma;
 
 namespace Bittensor.Ledger.Cli.Yuma;
-
-/// <summary>A malformed `ledger yuma` input: the JSON path of the offending field and why (docs/yuma-json.md).</summary>
-public sealed class YumaInputException(string path, string reason) : Exception($"{path}: {reason}")
-{
-    public string Path { get; } = path;
-    public string Reason { get; } = reason;
-}
 
 /// <summary>The `ledger yuma` JSON contract: one epoch in, one epoch out. Integers stay exact (no double anywhere).</summary>
 public static class YumaJson
 {
     private const int FlushThreshold = 1 << 16;
 
-    /// <summary>Reads and validates an input document; throws <see cref="YumaInputException"/> naming the field.</summary>
+    /// <summary>Reads and validates an input document; throws <see cref="FieldErrorException"/> naming the field by its JSON path.</summary>
     public static YumaInput ParseInput(JsonElement root)
     {
         RequireObject(root, "input");
@@ -148,13 +142,13 @@ public static class YumaJson
     private static string Join(string parent, string name) => parent.Length == 0 ? name : $"{parent}.{name}";
 
     private static JsonElement Field(JsonElement obj, string name, string parent) =>
-        obj.TryGetProperty(name, out var value) ? value : throw new YumaInputException(Join(parent, name), "missing required field");
+        obj.TryGetProperty(name, out var value) ? value : throw new FieldErrorException(Join(parent, name), "missing required field");
 
     private static void RequireObject(JsonElement e, string path)
     {
         if (e.ValueKind != JsonValueKind.Object)
         {
-            throw new YumaInputException(path, $"expected an object, got {Describe(e)}");
+            throw new FieldErrorException(path, $"expected an object, got {Describe(e)}");
         }
     }
 
@@ -166,7 +160,7 @@ public static class YumaJson
             return v;
         }
 
-        throw new YumaInputException(path, $"expected an integer {range}, got {Describe(e)}");
+        throw new FieldErrorException(path, $"expected an integer {range}, got {Describe(e)}");
     }
 
     private static short I16(JsonElement e, string path)
@@ -176,7 +170,7 @@ public static class YumaJson
             return (short)v;
         }
 
-        throw new YumaInputException(path, $"expected an integer -32768..32767, got {Describe(e)}");
+        throw new FieldErrorException(path, $"expected an integer -32768..32767, got {Describe(e)}");
     }
 
     private static ushort? OptionalU16(JsonElement e, string path) =>
@@ -186,14 +180,14 @@ public static class YumaJson
     {
         JsonValueKind.True => true,
         JsonValueKind.False => false,
-        _ => throw new YumaInputException(path, $"expected true or false, got {Describe(e)}"),
+        _ => throw new FieldErrorException(path, $"expected true or false, got {Describe(e)}"),
     };
 
     private static void RequireArray(JsonElement e, string path)
     {
         if (e.ValueKind != JsonValueKind.Array)
         {
-            throw new YumaInputException(path, $"expected an array, got {Describe(e)}");
+            throw new FieldErrorException(path, $"expected an array, got {Describe(e)}");
         }
     }
 
@@ -203,7 +197,7 @@ public static class YumaJson
         int len = e.GetArrayLength();
         if (exactLength is int expected && len != expected)
         {
-            throw new YumaInputException(path, $"expected {expected} entries (state.n), got {len}");
+            throw new FieldErrorException(path, $"expected {expected} entries (state.n), got {len}");
         }
 
         var result = new ulong[len];
@@ -237,7 +231,7 @@ public static class YumaJson
         int rows = e.GetArrayLength();
         if (rows > n)
         {
-            throw new YumaInputException(path, $"expected at most {n} rows (state.n), got {rows}");
+            throw new FieldErrorException(path, $"expected at most {n} rows (state.n), got {rows}");
         }
 
         var result = new (ushort Col, ushort Val)[n][];
@@ -253,7 +247,7 @@ public static class YumaJson
                 string pairPath = $"{rowPath}[{k}]";
                 if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2)
                 {
-                    throw new YumaInputException(pairPath, $"expected a [column, value] pair, got {Describe(pair)}");
+                    throw new FieldErrorException(pairPath, $"expected a [column, value] pair, got {Describe(pair)}");
                 }
 
                 // Columns >= n are legal (the reference skips them); they must still be u16.
