@@ -22,7 +22,7 @@ internal static class Answers
     /// <summary>An epoch, once closed, never changes: an hour's caching is safe (a ledger reset changes the ETag).</summary>
     public const int ClosedEpochSeconds = 3600;
 
-    public static IResult Json(JsonNode node, int? maxAgeSeconds = null) => new JsonAnswer(node, maxAgeSeconds);
+    public static IResult Json(JsonNode node, int? maxAgeSeconds = null, int statusCode = StatusCodes.Status200OK) => new JsonAnswer(node, maxAgeSeconds, statusCode);
 
     /// <summary>Cuts <paramref name="array"/> of <paramref name="root"/> to one page and says where the next begins.</summary>
     public static JsonNode Page(JsonNode root, string array, Paging paging)
@@ -64,7 +64,7 @@ internal static class Answers
         ? throw new Problems.BadParameterException(name, $"must be at most {long.MaxValue}")
         : block;
 
-    private sealed class JsonAnswer(JsonNode node, int? maxAgeSeconds) : IResult
+    private sealed class JsonAnswer(JsonNode node, int? maxAgeSeconds, int statusCode) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
@@ -80,6 +80,7 @@ internal static class Answers
                 return;
             }
 
+            response.StatusCode = statusCode;
             response.ContentType = "application/json; charset=utf-8";
             response.ContentLength = bytes.Length;
             await response.Body.WriteAsync(bytes, httpContext.RequestAborted).ConfigureAwait(false);

@@ -38,16 +38,19 @@ public sealed class ApiServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         ConnectionString = await PostgresServer.CreateDatabaseAsync("ApiServer");
-        using (var host = LedgerHost.Build(ConnectionString))
-        {
-            await host.StartAsync();
-            await Simulation.RunAsync(host, Options, null, CancellationToken.None);
-            await host.StopAsync();
-        }
-
+        await SimulateAsync(ConnectionString);
         _services = new ServiceCollection().AddLedgerApplication(ConnectionString).BuildServiceProvider();
         (_app, BaseAddress) = await StartAsync(ConnectionString, Key);
         Client = new HttpClient { BaseAddress = BaseAddress };
+    }
+
+    /// <summary>Writes the simulated ledger of <see cref="Options"/> into an empty database, as `ledger simulate` does.</summary>
+    public static async Task SimulateAsync(string connectionString)
+    {
+        using var host = LedgerHost.Build(connectionString);
+        await host.StartAsync();
+        await Simulation.RunAsync(host, Options, null, CancellationToken.None);
+        await host.StopAsync();
     }
 
     /// <summary>Starts a server on 127.0.0.1 and a free port; logs stay quiet.</summary>

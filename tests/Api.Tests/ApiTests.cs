@@ -6,11 +6,14 @@ using Bittensor.Ledger.Application.Audit;
 using Bittensor.Ledger.Application.ChainSync;
 using Bittensor.Ledger.Application.Epochs;
 using Bittensor.Ledger.Domain.Epochs;
+using Bittensor.Ledger.Application.Import;
 using Bittensor.Ledger.Application.Status;
+using Bittensor.Ledger.Application.Wiring;
 using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Domain.Primitives;
 using Bittensor.Ledger.IntegrationTests.Infrastructure;
 using Marten;
+using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Bittensor.Ledger.Api.Tests;
@@ -290,6 +293,7 @@ public sealed class ApiTests(ApiServer server)
             "/api/v1/status", "/api/v1/subnets/{netuid}/metagraph", "/api/v1/emissions", "/api/v1/subnets/{netuid}/epochs/{epoch}/uids/{uid}/explain",
             "/api/v1/stake", "/api/v1/supply", "/api/v1/dilution", "/api/v1/subnets/{netuid}/weights", "/api/v1/subnets/{netuid}/bonds",
             "/api/v1/verify", "/api/v1/digest", "/api/v1/replay", "/api/v1/export/{what}", "/api/v1/facts", "/api/v1/chain/status",
+            "/api/v1/subnets/{netuid}/epochs",
         ], ignoreOrder: true);
         var emissions = document.GetProperty("paths").GetProperty("/api/v1/emissions").GetProperty("get");
         emissions.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString())
@@ -414,9 +418,106 @@ public sealed class ApiWriteTests
         using var client = new HttpClient { BaseAddress = address };
 
         using var response = await client.SendAsync(Post(ApiServer.Key), Ct);
+        using var trigger = await client.SendAsync(Trigger(1, """{"block": 10}""", ApiServer.Key), Ct);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("detail").GetString()!.ShouldContain("read-only");
+        trigger.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        JsonDocument.Parse(await trigger.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("detail").GetString()!.ShouldContain("read-only");
+    }
+
+    private static HttpRequestMessage Trigger(int netuid, string body, string? key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/subnets/{netuid}/epochs") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (key is not null)
+        {
+            request.Headers.Add(ApiKey.Header, key);
+        }
+
+        return request;
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpClient client, HttpRequestMessage request)
+    {
+        using (request)
+        using (var response = await client.SendAsync(request, Ct))
+        {
+            return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.Clone());
+        }
+    }
+
+    /// <summary>Triggering an epoch over HTTP stores what `ledger import` stores for the same <c>epoch_triggered</c>
+    /// line: two databases with the same simulated ledger, one written through the endpoint, one through the CLI's
+    /// import (<see cref="ImportFile"/>), then the epoch's emission rows and every read model's digest compared.</summary>
+    [Fact]
+    public async Task TriggerEpoch_WithoutTheKeyIs401_WithItStoresTheEpochTheImportOfItsLineStores()
+    {
+        const int Block = 230;
+        var viaApi = await PostgresServer.CreateDatabaseAsync(nameof(ApiWriteTests) + "_trigger");
+        var viaImport = await PostgresServer.CreateDatabaseAsync(nameof(ApiWriteTests) + "_trigger_import");
+        await ApiServer.SimulateAsync(viaApi);
+        await ApiServer.SimulateAsync(viaImport);
+        var (app, address) = await ApiServer.StartAsync(viaApi, ApiServer.Key);
+        await using var _ = app;
+        using var client = new HttpClient { BaseAddress = address };
+        await using var apiServices = new ServiceCollection().AddLedgerApplication(viaApi).BuildServiceProvider();
+        var before = await apiServices.GetRequiredService<IMediator>().Send(new GetEmissions(NetUid: new NetUid(1)), Ct);
+
+        var none = await SendAsync(client, Trigger(1, $$"""{"block": {{Block}}}""", null));
+        var wrong = await SendAsync(client, Trigger(1, $$"""{"block": {{Block}}}""", ApiServer.Key + "x"));
+        none.Status.ShouldBe(HttpStatusCode.Unauthorized);
+        wrong.Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await apiServices.GetRequiredService<IMediator>().Send(new GetEmissions(NetUid: new NetUid(1)), Ct)).Rows.Count.ShouldBe(before.Rows.Count);
+
+        var (status, run) = await SendAsync(client, Trigger(1, $$"""{"block": {{Block}}}""", ApiServer.Key));
+        status.ShouldBe(HttpStatusCode.Created, run.ToString());
+        var epoch = run.GetProperty("epoch").GetUInt64();
+        epoch.ShouldBe(before.Rows.Max(r => r.Epoch) + 1);
+        run.GetProperty("block").GetUInt64().ShouldBe((ulong)Block);
+        run.GetProperty("unit").GetString().ShouldBe("α");
+
+        var path = $"/api/v1/emissions?netuid=1&from_epoch={epoch}&to_epoch={epoch}";
+        var answer = await client.GetFromJsonElementAsync(path);
+
+        await using var importServices = new ServiceCollection().AddLedgerApplication(viaImport).BuildServiceProvider();
+        var importer = importServices.GetRequiredService<IMediator>();
+        var file = Path.Combine(Path.GetTempPath(), $"trigger-{Guid.NewGuid():N}.ndjson");
+        await File.WriteAllTextAsync(file, $$"""{"type":"epoch_triggered","block":{{Block}},"netuid":1}""" + "\n", Ct);
+        try
+        {
+            var imported = await importer.Send(new ImportFile(file), Ct);
+            imported.Error.ShouldBeNull();
+            imported.EpochsRun.ShouldBe(1);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        var expected = await importer.Send(new GetEmissions(NetUid: new NetUid(1), FromEpoch: epoch, ToEpoch: epoch), Ct);
+        expected.Rows.Count.ShouldBeGreaterThan(0);
+        var rows = answer.GetProperty("rows").EnumerateArray().ToList();
+        rows.Select(r => (r.GetProperty("uid").GetInt32(), r.GetProperty("hotkey").GetString(), r.GetProperty("emission_rao").GetString(), r.GetProperty("take_rao").GetString()))
+            .ShouldBe(expected.Rows.Select(r => ((int)r.Uid, (string?)r.Hotkey, (string?)r.Emission.ToString(System.Globalization.CultureInfo.InvariantCulture), (string?)r.Take.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        answer.GetProperty("emission_rao").GetString().ShouldBe(expected.Emission.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        (await apiServices.GetRequiredService<IMediator>().Send(new GetDigests(), Ct)).Digests.Select(d => (d.Name, d.Digest))
+            .ShouldBe((await importer.Send(new GetDigests(), Ct)).Digests.Select(d => (d.Name, d.Digest)));
+
+        var again = await SendAsync(client, Trigger(1, $$"""{"block": {{Block}}}""", ApiServer.Key));
+        again.Status.ShouldBe(HttpStatusCode.Conflict);
+        again.Body.GetProperty("parameter").GetString().ShouldBe("block");
+        var past = await SendAsync(client, Trigger(2, """{"block": 100}""", ApiServer.Key));
+        past.Status.ShouldBe(HttpStatusCode.Conflict);
+        past.Body.GetProperty("detail").GetString()!.ShouldContain("before");
+        var unknown = await SendAsync(client, Trigger(99, $$"""{"block": {{Block}}}""", ApiServer.Key));
+        unknown.Status.ShouldBe(HttpStatusCode.NotFound);
+        unknown.Body.GetProperty("parameter").GetString().ShouldBe("netuid");
+        foreach (var bad in (string[])["", "{}", """{"block": "x"}""", """{"block": -1}"""])
+        {
+            var refused = await SendAsync(client, Trigger(1, bad, ApiServer.Key));
+            refused.Status.ShouldBe(HttpStatusCode.BadRequest, bad);
+            refused.Body.GetProperty("parameter").GetString().ShouldBeOneOf("block", "body");
+        }
     }
 }
 
