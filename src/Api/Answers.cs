@@ -22,7 +22,14 @@ internal static class Answers
     /// <summary>An epoch, once closed, never changes: an hour's caching is safe (a ledger reset changes the ETag).</summary>
     public const int ClosedEpochSeconds = 3600;
 
-    public static IResult Json(JsonNode node, int? maxAgeSeconds = null, int statusCode = StatusCodes.Status200OK) => new JsonAnswer(node, maxAgeSeconds, statusCode);
+    public static IResult Json(JsonNode node, int? maxAgeSeconds = null, int statusCode = StatusCodes.Status200OK) =>
+        new JsonAnswer(JsonSerializer.SerializeToUtf8Bytes(node, Compact), maxAgeSeconds, statusCode);
+
+    /// <summary>An answer already written as UTF-8 JSON (<see cref="EmissionsJson"/>).</summary>
+    public static IResult Json(byte[] utf8, int? maxAgeSeconds = null) => new JsonAnswer(utf8, maxAgeSeconds, StatusCodes.Status200OK);
+
+    /// <summary>The same bytes <see cref="Json(JsonNode, int?, int)"/> sends for <paramref name="node"/> (tests).</summary>
+    internal static byte[] Bytes(JsonNode node) => JsonSerializer.SerializeToUtf8Bytes(node, Compact);
 
     /// <summary>Cuts <paramref name="array"/> of <paramref name="root"/> to one page and says where the next begins.</summary>
     public static JsonNode Page(JsonNode root, string array, Paging paging)
@@ -40,6 +47,15 @@ internal static class Answers
         obj[array] = page;
         var next = paging.Offset + paging.Limit < total ? paging.Offset + paging.Limit : (int?)null;
         obj["paging"] = new JsonObject { ["offset"] = paging.Offset, ["limit"] = paging.Limit, ["total"] = total, ["next_offset"] = next };
+        return root;
+    }
+
+    /// <summary>Says where the next page begins, for an answer the query already cut to <paramref name="paging"/>
+    /// (the limit in its SQL) out of <paramref name="total"/> rows.</summary>
+    public static JsonNode Paged(JsonNode root, Paging paging, long total)
+    {
+        var next = paging.Offset + paging.Limit < total ? paging.Offset + paging.Limit : (int?)null;
+        root.AsObject()["paging"] = new JsonObject { ["offset"] = paging.Offset, ["limit"] = paging.Limit, ["total"] = total, ["next_offset"] = next };
         return root;
     }
 
@@ -64,11 +80,10 @@ internal static class Answers
         ? throw new Problems.BadParameterException(name, $"must be at most {long.MaxValue}")
         : block;
 
-    private sealed class JsonAnswer(JsonNode node, int? maxAgeSeconds, int statusCode) : IResult
+    private sealed class JsonAnswer(byte[] bytes, int? maxAgeSeconds, int statusCode) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(node, Compact);
             var etag = "\"" + Convert.ToBase64String(SHA256.HashData(bytes).AsSpan(0, 16)).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "\"";
             var response = httpContext.Response;
             response.Headers.ETag = etag;
@@ -91,6 +106,9 @@ internal static class Answers
 /// <summary><c>limit</c> (default and maximum from <see cref="LedgerApiOptions"/>) and <c>offset</c> of a list.</summary>
 internal readonly record struct Paging(int Offset, int Limit)
 {
+    /// <summary>The page for a query that reads it in SQL (Application's RowPage).</summary>
+    public Application.Audit.RowPage Rows => new(Offset, Limit);
+
     public static Paging From(int? limit, int? offset, LedgerApiOptions options)
     {
         var l = limit ?? Math.Min(options.DefaultPageSize, options.MaxPageSize);

@@ -40,8 +40,8 @@ public static partial class LedgerApi
             {
                 var paging = Paging.From(limit, offset, o);
                 var report = await m.Send(new GetEmissions(Answers.Hotkey(hotkey), Answers.Coldkey(coldkey), Answers.NetUid(netuid),
-                    fromEpoch, toEpoch, Answers.Block(fromBlock, "from_block"), Answers.Block(toBlock, "to_block")), ct).ConfigureAwait(false);
-                return Answers.Json(Answers.Page(ApiJson.ToNode(report), "rows", paging));
+                    fromEpoch, toEpoch, Answers.Block(fromBlock, "from_block"), Answers.Block(toBlock, "to_block"), paging.Rows), ct).ConfigureAwait(false);
+                return Answers.Json(EmissionsJson.Write(report, paging, report.TotalRows));
             })
             .Named("emissions", "emissions", "Emission per (netuid, epoch, uid) of one hotkey, coldkey or subnet, by epoch or block range, with totals (`ledger emissions --json`).");
 
@@ -86,8 +86,8 @@ public static partial class LedgerApi
             {
                 var paging = Paging.From(limit, offset, o);
                 var report = await m.Send(new GetWeightsHistory(Answers.NetUid(netuid), validator is { } v ? Answers.Uid(v, "validator") : null,
-                    Answers.Block(fromBlock, "from_block"), Answers.Block(toBlock, "to_block")), ct).ConfigureAwait(false);
-                return Answers.Json(Answers.Page(ApiJson.ToNode(report), "rows", paging));
+                    Answers.Block(fromBlock, "from_block"), Answers.Block(toBlock, "to_block"), paging.Rows), ct).ConfigureAwait(false);
+                return Answers.Json(Answers.Paged(ApiJson.ToNode(report), paging, report.TotalRows));
             })
             .Named("weights", "subnets", "The weights the subnet's validators set, in block order (u16 as stored), of one validator uid or all.");
 
@@ -96,9 +96,9 @@ public static partial class LedgerApi
                 [FromQuery] int? limit, [FromQuery] int? offset, LedgerApiOptions o, CancellationToken ct) =>
             {
                 var paging = Paging.From(limit, offset, o);
-                var report = await m.Send(new GetBondsHistory(Answers.NetUid(netuid), validator is { } v ? Answers.Uid(v, "validator") : null, fromEpoch, toEpoch), ct)
+                var report = await m.Send(new GetBondsHistory(Answers.NetUid(netuid), validator is { } v ? Answers.Uid(v, "validator") : null, fromEpoch, toEpoch, paging.Rows), ct)
                     .ConfigureAwait(false);
-                return Answers.Json(Answers.Page(ApiJson.ToNode(report), "rows", paging));
+                return Answers.Json(Answers.Paged(ApiJson.ToNode(report), paging, report.TotalRows));
             })
             .Named("bonds", "subnets", "The bonds each validator of the subnet held after each epoch (u16 as stored), of one validator uid or all.");
 

@@ -106,6 +106,103 @@ public sealed class ApiTests(ApiServer server)
         paging.GetProperty("next_offset").GetInt32().ShouldBe(8);
     }
 
+    /// <summary>The emissions answer is written straight to UTF-8 (EmissionsJson): byte for byte what the generic path
+    /// (the report as a JsonNode, readable amounts added, then cut to the page) writes, for a hotkey and a subnet, on
+    /// the first, a middle, the last and a page beyond the end.</summary>
+    [Theory]
+    [InlineData(0, 500)]
+    [InlineData(3, 5)]
+    [InlineData(40, 500)]
+    [InlineData(100000, 10)]
+    public async Task EmissionsJson_IsByteForByteTheGenericAnswer(int offset, int limit)
+    {
+        var hotkey = await AnyHotkeyAsync();
+        foreach (var (query, path) in new[]
+                 {
+                     (new GetEmissions(Hotkey.Parse(hotkey)), $"/api/v1/emissions?hotkey={hotkey}"),
+                     (new GetEmissions(NetUid: new NetUid(1)), "/api/v1/emissions?netuid=1"),
+                 })
+        {
+            var report = await server.Mediator.Send(query, Ct);
+            report.Rows.ShouldContain(r => r.Nominators.Count > 0);
+            var paging = new Paging(offset, limit);
+            var expected = Answers.Bytes(Answers.Page(ApiJson.ToNode(report), "rows", paging));
+
+            var written = EmissionsJson.Write(report with { Rows = [.. report.Rows.Skip(offset).Take(limit)] }, paging, report.Rows.Count);
+            using var response = await server.Client.GetAsync($"{path}&offset={offset}&limit={limit}", Ct);
+            var served = await response.Content.ReadAsByteArrayAsync(Ct);
+
+            System.Text.Encoding.UTF8.GetString(written).ShouldBe(System.Text.Encoding.UTF8.GetString(expected));
+            System.Text.Encoding.UTF8.GetString(served).ShouldBe(System.Text.Encoding.UTF8.GetString(expected));
+        }
+    }
+
+    /// <summary>The histories' pages are read in SQL (limit and offset in the query): each page is exactly the slice
+    /// of the whole answer, with the whole answer's row count and totals, at the first row, across the last, at the
+    /// end and beyond it.</summary>
+    [Fact]
+    public async Task HistoryPages_ReadInSql_AreExactAtEveryBoundary()
+    {
+        var emissions = await server.Mediator.Send(new GetEmissions(NetUid: new NetUid(1)), Ct);
+        var weights = await server.Mediator.Send(new GetWeightsHistory(new NetUid(1)), Ct);
+        var bonds = await server.Mediator.Send(new GetBondsHistory(new NetUid(1)), Ct);
+        var lists = new (string Path, IReadOnlyList<string> All, Func<JsonElement, string> Key)[]
+        {
+            ("/api/v1/emissions?netuid=1", [.. emissions.Rows.Select(r => $"{r.Epoch}/{r.Uid}")], r => $"{r.GetProperty("epoch").GetUInt64()}/{r.GetProperty("uid").GetInt32()}"),
+            ("/api/v1/subnets/1/weights", [.. weights.Rows.Select(r => r.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture))], r => r.GetProperty("seq").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("/api/v1/subnets/1/bonds", [.. bonds.Rows.Select(r => $"{r.Epoch}/{r.Mechanism}/{r.Uid}")], r => $"{r.GetProperty("epoch").GetUInt64()}/{r.GetProperty("mechanism").GetInt32()}/{r.GetProperty("uid").GetInt32()}"),
+        };
+
+        foreach (var (path, all, key) in lists)
+        {
+            var n = all.Count;
+            n.ShouldBeGreaterThan(3, path);
+            foreach (var (offset, limit) in new[] { (0, 1), (0, n - 1), (0, n), (0, n + 1), (1, 2), (n - 1, 1), (n - 2, 5), (n - 1, 500), (n, 1), (n + 7, 3) })
+            {
+                var json = await GetJsonAsync($"{path}{(path.Contains('?', StringComparison.Ordinal) ? '&' : '?')}offset={offset}&limit={limit}");
+
+                json.GetProperty("rows").EnumerateArray().Select(key).ShouldBe(all.Skip(offset).Take(limit), $"{path} offset {offset} limit {limit}");
+                var paging = json.GetProperty("paging");
+                paging.GetProperty("total").GetInt64().ShouldBe(n, path);
+                if (offset + limit < n)
+                {
+                    paging.GetProperty("next_offset").GetInt32().ShouldBe(offset + limit);
+                }
+                else
+                {
+                    paging.GetProperty("next_offset").ValueKind.ShouldBe(JsonValueKind.Null);
+                }
+
+                if (path.Contains("emissions", StringComparison.Ordinal))
+                {
+                    json.GetProperty("emission_rao").GetString().ShouldBe(emissions.Emission.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    json.GetProperty("take_rao").GetString().ShouldBe(emissions.Take.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    json.GetProperty("nominator_dividends_rao").GetString().ShouldBe(emissions.NominatorDividends.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+        }
+
+        // The query itself, as the endpoint sends it: the page's rows and the whole answer's count and totals.
+        var page = await server.Mediator.Send(new GetEmissions(NetUid: new NetUid(1), Page: new RowPage(emissions.Rows.Count - 2, 10)), Ct);
+        page.Rows.Select(r => (r.Epoch, r.Uid, r.Emission, r.Take, r.Nominators.Count))
+            .ShouldBe(emissions.Rows.Skip(emissions.Rows.Count - 2).Select(r => (r.Epoch, r.Uid, r.Emission, r.Take, r.Nominators.Count)));
+        page.TotalRows.ShouldBe(emissions.Rows.Count);
+        (page.ServerEmission, page.ValidatorEmission, page.Emission, page.Take, page.NominatorDividends)
+            .ShouldBe((emissions.ServerEmission, emissions.ValidatorEmission, emissions.Emission, emissions.Take, emissions.NominatorDividends));
+        await Should.ThrowAsync<FluentValidation.ValidationException>(async () => await server.Mediator.Send(new GetBondsHistory(new NetUid(1), Page: new RowPage(-1, 10)), Ct));
+    }
+
+    [Theory]
+    [InlineData(0UL)]
+    [InlineData(1UL)]
+    [InlineData(999_999_999UL)]
+    [InlineData(1_000_000_000UL)]
+    [InlineData(1_000_000_001UL)]
+    [InlineData(21_000_000_000_000_000UL)]
+    [InlineData(ulong.MaxValue)]
+    public void ReadableOfAU64_IsTheBigIntegersDigits(ulong rao) =>
+        ApiJson.Readable(rao).ShouldBe(ApiJson.Readable(new System.Numerics.BigInteger(rao)));
+
     [Fact]
     public async Task PageLargerThanTheMaximum_IsAProblemNamingLimit()
     {
