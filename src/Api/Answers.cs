@@ -23,10 +23,14 @@ internal static class Answers
     public const int ClosedEpochSeconds = 3600;
 
     public static IResult Json(JsonNode node, int? maxAgeSeconds = null, int statusCode = StatusCodes.Status200OK) =>
-        new JsonAnswer(JsonSerializer.SerializeToUtf8Bytes(node, Compact), maxAgeSeconds, statusCode);
+        new JsonAnswer(Prepare(JsonSerializer.SerializeToUtf8Bytes(node, Compact)), maxAgeSeconds, statusCode);
 
-    /// <summary>An answer already written as UTF-8 JSON (<see cref="EmissionsJson"/>).</summary>
-    public static IResult Json(byte[] utf8, int? maxAgeSeconds = null) => new JsonAnswer(utf8, maxAgeSeconds, StatusCodes.Status200OK);
+    /// <summary>An answer already written as UTF-8 JSON (<see cref="EmissionsJson"/>), with its ETag.</summary>
+    public static IResult Json(AnswerCache.Answer answer) => new JsonAnswer(answer, null, StatusCodes.Status200OK);
+
+    /// <summary>The bytes and their ETag: a strong hash of the bytes.</summary>
+    public static AnswerCache.Answer Prepare(byte[] utf8) =>
+        new(utf8, "\"" + Convert.ToBase64String(SHA256.HashData(utf8).AsSpan(0, 16)).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "\"");
 
     /// <summary>The same bytes <see cref="Json(JsonNode, int?, int)"/> sends for <paramref name="node"/> (tests).</summary>
     internal static byte[] Bytes(JsonNode node) => JsonSerializer.SerializeToUtf8Bytes(node, Compact);
@@ -80,11 +84,11 @@ internal static class Answers
         ? throw new Problems.BadParameterException(name, $"must be at most {long.MaxValue}")
         : block;
 
-    private sealed class JsonAnswer(byte[] bytes, int? maxAgeSeconds, int statusCode) : IResult
+    private sealed class JsonAnswer(AnswerCache.Answer answer, int? maxAgeSeconds, int statusCode) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
-            var etag = "\"" + Convert.ToBase64String(SHA256.HashData(bytes).AsSpan(0, 16)).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "\"";
+            var (bytes, etag) = answer;
             var response = httpContext.Response;
             response.Headers.ETag = etag;
             response.Headers.CacheControl = maxAgeSeconds is { } s ? $"public, max-age={s}" : "no-cache";

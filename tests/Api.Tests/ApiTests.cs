@@ -192,6 +192,35 @@ public sealed class ApiTests(ApiServer server)
         await Should.ThrowAsync<FluentValidation.ValidationException>(async () => await server.Mediator.Send(new GetBondsHistory(new NetUid(1), Page: new RowPage(-1, 10)), Ct));
     }
 
+    /// <summary>The answer cache's rule: an answer is kept for one log version (table, high water); a newer version
+    /// drops every kept answer, an older one (a slower request) changes nothing, a new table (a reset) replaces all.</summary>
+    [Fact]
+    public async Task AnswerCache_KeepsAnswersForOneLogVersion()
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(server.ConnectionString);
+        var cache = new AnswerCache(dataSource);
+        var now = (await cache.VersionAsync(Ct)).ShouldNotBeNull();
+        now.HighWater.ShouldBe((await server.Mediator.Send(new GetStatus(), Ct)).Events, "the simulated ledger's events are numbered 1..n");
+        var a = new AnswerCache.Answer([1], "\"a\"");
+        var b = new AnswerCache.Answer([2], "\"b\"");
+        var v1 = now with { HighWater = 10 };
+        var v2 = now with { HighWater = 11 };
+
+        cache.Put(v1, "?x", a);
+        cache.TryGet(v1, "?x", out var got).ShouldBeTrue();
+        got.ShouldBe(a);
+        cache.TryGet(v2, "?x", out _).ShouldBeFalse();
+        cache.Put(v2, "?y", b);
+        cache.TryGet(v1, "?x", out _).ShouldBeFalse();
+        cache.Put(v1, "?x", a);
+        cache.TryGet(v1, "?x", out _).ShouldBeFalse();
+        cache.TryGet(v2, "?y", out _).ShouldBeTrue();
+        var reset = new AnswerCache.LogVersion(now.Table + 1, 3);
+        cache.Put(reset, "?z", a);
+        cache.TryGet(reset, "?z", out _).ShouldBeTrue();
+        cache.TryGet(v2, "?y", out _).ShouldBeFalse();
+    }
+
     [Theory]
     [InlineData(0UL)]
     [InlineData(1UL)]
@@ -560,6 +589,11 @@ public sealed class ApiWriteTests
         await using var apiServices = new ServiceCollection().AddLedgerApplication(viaApi).BuildServiceProvider();
         var before = await apiServices.GetRequiredService<IMediator>().Send(new GetEmissions(NetUid: new NetUid(1)), Ct);
 
+        // Asked before the write: the answer the server keeps for this log version (AnswerCache) must not outlive it.
+        var listed = await client.GetFromJsonElementAsync("/api/v1/emissions?netuid=1&limit=500");
+        (await client.GetFromJsonElementAsync("/api/v1/emissions?netuid=1&limit=500")).GetProperty("paging").GetProperty("total").GetInt64()
+            .ShouldBe(listed.GetProperty("paging").GetProperty("total").GetInt64());
+
         var none = await SendAsync(client, Trigger(1, $$"""{"block": {{Block}}}""", null));
         var wrong = await SendAsync(client, Trigger(1, $$"""{"block": {{Block}}}""", ApiServer.Key + "x"));
         none.Status.ShouldBe(HttpStatusCode.Unauthorized);
@@ -573,6 +607,9 @@ public sealed class ApiWriteTests
         run.GetProperty("block").GetUInt64().ShouldBe((ulong)Block);
         run.GetProperty("unit").GetString().ShouldBe("α");
 
+        var relisted = await client.GetFromJsonElementAsync("/api/v1/emissions?netuid=1&limit=500");
+        relisted.GetProperty("rows").EnumerateArray().ShouldContain(r => r.GetProperty("epoch").GetUInt64() == epoch);
+        relisted.GetProperty("paging").GetProperty("total").GetInt64().ShouldBeGreaterThan(listed.GetProperty("paging").GetProperty("total").GetInt64());
         var path = $"/api/v1/emissions?netuid=1&from_epoch={epoch}&to_epoch={epoch}";
         var answer = await client.GetFromJsonElementAsync(path);
 
