@@ -22,7 +22,18 @@ internal static class Answers
     /// <summary>An epoch, once closed, never changes: an hour's caching is safe (a ledger reset changes the ETag).</summary>
     public const int ClosedEpochSeconds = 3600;
 
-    public static IResult Json(JsonNode node, int? maxAgeSeconds = null) => new JsonAnswer(node, maxAgeSeconds);
+    public static IResult Json(JsonNode node, int? maxAgeSeconds = null, int statusCode = StatusCodes.Status200OK) =>
+        new JsonAnswer(Prepare(JsonSerializer.SerializeToUtf8Bytes(node, Compact)), maxAgeSeconds, statusCode);
+
+    /// <summary>An answer already written as UTF-8 JSON (<see cref="EmissionsJson"/>), with its ETag.</summary>
+    public static IResult Json(AnswerCache.Answer answer) => new JsonAnswer(answer, null, StatusCodes.Status200OK);
+
+    /// <summary>The bytes and their ETag: a strong hash of the bytes.</summary>
+    public static AnswerCache.Answer Prepare(byte[] utf8) =>
+        new(utf8, "\"" + Convert.ToBase64String(SHA256.HashData(utf8).AsSpan(0, 16)).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "\"");
+
+    /// <summary>The same bytes <see cref="Json(JsonNode, int?, int)"/> sends for <paramref name="node"/> (tests).</summary>
+    internal static byte[] Bytes(JsonNode node) => JsonSerializer.SerializeToUtf8Bytes(node, Compact);
 
     /// <summary>Cuts <paramref name="array"/> of <paramref name="root"/> to one page and says where the next begins.</summary>
     public static JsonNode Page(JsonNode root, string array, Paging paging)
@@ -40,6 +51,15 @@ internal static class Answers
         obj[array] = page;
         var next = paging.Offset + paging.Limit < total ? paging.Offset + paging.Limit : (int?)null;
         obj["paging"] = new JsonObject { ["offset"] = paging.Offset, ["limit"] = paging.Limit, ["total"] = total, ["next_offset"] = next };
+        return root;
+    }
+
+    /// <summary>Says where the next page begins, for an answer the query already cut to <paramref name="paging"/>
+    /// (the limit in its SQL) out of <paramref name="total"/> rows.</summary>
+    public static JsonNode Paged(JsonNode root, Paging paging, long total)
+    {
+        var next = paging.Offset + paging.Limit < total ? paging.Offset + paging.Limit : (int?)null;
+        root.AsObject()["paging"] = new JsonObject { ["offset"] = paging.Offset, ["limit"] = paging.Limit, ["total"] = total, ["next_offset"] = next };
         return root;
     }
 
@@ -64,12 +84,11 @@ internal static class Answers
         ? throw new Problems.BadParameterException(name, $"must be at most {long.MaxValue}")
         : block;
 
-    private sealed class JsonAnswer(JsonNode node, int? maxAgeSeconds) : IResult
+    private sealed class JsonAnswer(AnswerCache.Answer answer, int? maxAgeSeconds, int statusCode) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(node, Compact);
-            var etag = "\"" + Convert.ToBase64String(SHA256.HashData(bytes).AsSpan(0, 16)).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "\"";
+            var (bytes, etag) = answer;
             var response = httpContext.Response;
             response.Headers.ETag = etag;
             response.Headers.CacheControl = maxAgeSeconds is { } s ? $"public, max-age={s}" : "no-cache";
@@ -80,6 +99,7 @@ internal static class Answers
                 return;
             }
 
+            response.StatusCode = statusCode;
             response.ContentType = "application/json; charset=utf-8";
             response.ContentLength = bytes.Length;
             await response.Body.WriteAsync(bytes, httpContext.RequestAborted).ConfigureAwait(false);
@@ -90,6 +110,9 @@ internal static class Answers
 /// <summary><c>limit</c> (default and maximum from <see cref="LedgerApiOptions"/>) and <c>offset</c> of a list.</summary>
 internal readonly record struct Paging(int Offset, int Limit)
 {
+    /// <summary>The page for a query that reads it in SQL (Application's RowPage).</summary>
+    public Application.Audit.RowPage Rows => new(Offset, Limit);
+
     public static Paging From(int? limit, int? offset, LedgerApiOptions options)
     {
         var l = limit ?? Math.Min(options.DefaultPageSize, options.MaxPageSize);

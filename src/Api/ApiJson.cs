@@ -52,6 +52,14 @@ public static class ApiJson
         return (negative ? "-" : "") + whole + (fraction.Length > 0 ? "." + fraction : "");
     }
 
+    /// <summary><see cref="Readable(BigInteger)"/> of a u64, without a BigInteger: the same digits.</summary>
+    public static string Readable(ulong rao)
+    {
+        var whole = (rao / 1_000_000_000UL).ToString(CultureInfo.InvariantCulture);
+        var fraction = rao % 1_000_000_000UL;
+        return fraction == 0 ? whole : whole + "." + fraction.ToString("D9", CultureInfo.InvariantCulture).TrimEnd('0');
+    }
+
     public static string UnitOf(ushort netuid) => netuid == 0 ? Tao : Alpha;
 
     private static void AddReadableAmounts(JsonNode node, string unit)

@@ -33,15 +33,30 @@ public static partial class LedgerApi
             })
             .Named("metagraph", "subnets", "The subnet's neurons as the SDK's metagraph shows them, now or as of a block (`ledger metagraph --json`).");
 
-        api.MapGet("/emissions", async (IMediator m, [FromQuery] string? hotkey, [FromQuery] string? coldkey, [FromQuery] int? netuid,
+        api.MapGet("/emissions", async (HttpContext http, IMediator m, AnswerCache cache, [FromQuery] string? hotkey, [FromQuery] string? coldkey, [FromQuery] int? netuid,
                 [FromQuery(Name = "from_epoch")] ulong? fromEpoch, [FromQuery(Name = "to_epoch")] ulong? toEpoch,
                 [FromQuery(Name = "from_block")] ulong? fromBlock, [FromQuery(Name = "to_block")] ulong? toBlock,
                 [FromQuery] int? limit, [FromQuery] int? offset, LedgerApiOptions o, CancellationToken ct) =>
             {
                 var paging = Paging.From(limit, offset, o);
+                // The emission read models are a function of the log: while its version stands, the same question
+                // has the same answer (AnswerCache), and the query runs only once per version.
+                var version = await cache.VersionAsync(ct).ConfigureAwait(false);
+                var key = http.Request.QueryString.Value ?? "";
+                if (version is { } v && cache.TryGet(v, key, out var kept))
+                {
+                    return Answers.Json(kept);
+                }
+
                 var report = await m.Send(new GetEmissions(Answers.Hotkey(hotkey), Answers.Coldkey(coldkey), Answers.NetUid(netuid),
-                    fromEpoch, toEpoch, Answers.Block(fromBlock, "from_block"), Answers.Block(toBlock, "to_block")), ct).ConfigureAwait(false);
-                return Answers.Json(Answers.Page(ApiJson.ToNode(report), "rows", paging));
+                    fromEpoch, toEpoch, Answers.Block(fromBlock, "from_block"), Answers.Block(toBlock, "to_block"), paging.Rows), ct).ConfigureAwait(false);
+                var answer = Answers.Prepare(EmissionsJson.Write(report, paging, report.TotalRows));
+                if (version is { } read)
+                {
+                    cache.Put(read, key, answer);
+                }
+
+                return Answers.Json(answer);
             })
             .Named("emissions", "emissions", "Emission per (netuid, epoch, uid) of one hotkey, coldkey or subnet, by epoch or block range, with totals (`ledger emissions --json`).");
 
@@ -86,8 +101,8 @@ public static partial class LedgerApi
             {
                 var paging = Paging.From(limit, offset, o);
                 var report = await m.Send(new GetWeightsHistory(Answers.NetUid(netuid), validator is { } v ? Answers.Uid(v, "validator") : null,
-                    Answers.Block(fromBlock, "from_block"), Answers.Block(toBlock, "to_block")), ct).ConfigureAwait(false);
-                return Answers.Json(Answers.Page(ApiJson.ToNode(report), "rows", paging));
+                    Answers.Block(fromBlock, "from_block"), Answers.Block(toBlock, "to_block"), paging.Rows), ct).ConfigureAwait(false);
+                return Answers.Json(Answers.Paged(ApiJson.ToNode(report), paging, report.TotalRows));
             })
             .Named("weights", "subnets", "The weights the subnet's validators set, in block order (u16 as stored), of one validator uid or all.");
 
@@ -96,9 +111,9 @@ public static partial class LedgerApi
                 [FromQuery] int? limit, [FromQuery] int? offset, LedgerApiOptions o, CancellationToken ct) =>
             {
                 var paging = Paging.From(limit, offset, o);
-                var report = await m.Send(new GetBondsHistory(Answers.NetUid(netuid), validator is { } v ? Answers.Uid(v, "validator") : null, fromEpoch, toEpoch), ct)
+                var report = await m.Send(new GetBondsHistory(Answers.NetUid(netuid), validator is { } v ? Answers.Uid(v, "validator") : null, fromEpoch, toEpoch, paging.Rows), ct)
                     .ConfigureAwait(false);
-                return Answers.Json(Answers.Page(ApiJson.ToNode(report), "rows", paging));
+                return Answers.Json(Answers.Paged(ApiJson.ToNode(report), paging, report.TotalRows));
             })
             .Named("bonds", "subnets", "The bonds each validator of the subnet held after each epoch (u16 as stored), of one validator uid or all.");
 

@@ -52,6 +52,7 @@ public static partial class LedgerApi
         builder.Services.AddLedgerApplication(options.ConnectionString);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new ApiKey(options.ApiKey));
+        builder.Services.AddSingleton<AnswerCache>();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

@@ -38,14 +38,17 @@ public sealed class ApiServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         ConnectionString = await PostgresServer.CreateDatabaseAsync("ApiServer");
-        await using (var host = WriterServices.Build(ConnectionString))
-        {
-            await Simulation.RunAsync(host, Options, null, CancellationToken.None);
-        }
-
+        await SimulateAsync(ConnectionString);
         _services = new ServiceCollection().AddLedgerApplication(ConnectionString).BuildServiceProvider();
         (_app, BaseAddress) = await StartAsync(ConnectionString, Key);
         Client = new HttpClient { BaseAddress = BaseAddress };
+    }
+
+    /// <summary>Writes the simulated ledger of <see cref="Options"/> into an empty database, as `ledger simulate` does.</summary>
+    public static async Task SimulateAsync(string connectionString)
+    {
+        await using var services = WriterServices.Build(connectionString);
+        await Simulation.RunAsync(services, Options, null, CancellationToken.None);
     }
 
     /// <summary>Starts a server on 127.0.0.1 and a free port; logs stay quiet.</summary>

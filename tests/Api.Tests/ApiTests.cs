@@ -6,11 +6,14 @@ using Bittensor.Ledger.Application.Audit;
 using Bittensor.Ledger.Application.ChainSync;
 using Bittensor.Ledger.Application.Epochs;
 using Bittensor.Ledger.Domain.Epochs;
+using Bittensor.Ledger.Application.Import;
 using Bittensor.Ledger.Application.Status;
+using Bittensor.Ledger.Application.Wiring;
 using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Domain.Primitives;
 using Bittensor.Ledger.IntegrationTests.Infrastructure;
 using Marten;
+using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Bittensor.Ledger.Api.Tests;
@@ -102,6 +105,132 @@ public sealed class ApiTests(ApiServer server)
         paging.GetProperty("total").GetInt32().ShouldBe(all.Rows.Count);
         paging.GetProperty("next_offset").GetInt32().ShouldBe(8);
     }
+
+    /// <summary>The emissions answer is written straight to UTF-8 (EmissionsJson): byte for byte what the generic path
+    /// (the report as a JsonNode, readable amounts added, then cut to the page) writes, for a hotkey and a subnet, on
+    /// the first, a middle, the last and a page beyond the end.</summary>
+    [Theory]
+    [InlineData(0, 500)]
+    [InlineData(3, 5)]
+    [InlineData(40, 500)]
+    [InlineData(100000, 10)]
+    public async Task EmissionsJson_IsByteForByteTheGenericAnswer(int offset, int limit)
+    {
+        var hotkey = await AnyHotkeyAsync();
+        foreach (var (query, path) in new[]
+                 {
+                     (new GetEmissions(Hotkey.Parse(hotkey)), $"/api/v1/emissions?hotkey={hotkey}"),
+                     (new GetEmissions(NetUid: new NetUid(1)), "/api/v1/emissions?netuid=1"),
+                 })
+        {
+            var report = await server.Mediator.Send(query, Ct);
+            report.Rows.ShouldContain(r => r.Nominators.Count > 0);
+            var paging = new Paging(offset, limit);
+            var expected = Answers.Bytes(Answers.Page(ApiJson.ToNode(report), "rows", paging));
+
+            var written = EmissionsJson.Write(report with { Rows = [.. report.Rows.Skip(offset).Take(limit)] }, paging, report.Rows.Count);
+            using var response = await server.Client.GetAsync($"{path}&offset={offset}&limit={limit}", Ct);
+            var served = await response.Content.ReadAsByteArrayAsync(Ct);
+
+            System.Text.Encoding.UTF8.GetString(written).ShouldBe(System.Text.Encoding.UTF8.GetString(expected));
+            System.Text.Encoding.UTF8.GetString(served).ShouldBe(System.Text.Encoding.UTF8.GetString(expected));
+        }
+    }
+
+    /// <summary>The histories' pages are read in SQL (limit and offset in the query): each page is exactly the slice
+    /// of the whole answer, with the whole answer's row count and totals, at the first row, across the last, at the
+    /// end and beyond it.</summary>
+    [Fact]
+    public async Task HistoryPages_ReadInSql_AreExactAtEveryBoundary()
+    {
+        var emissions = await server.Mediator.Send(new GetEmissions(NetUid: new NetUid(1)), Ct);
+        var weights = await server.Mediator.Send(new GetWeightsHistory(new NetUid(1)), Ct);
+        var bonds = await server.Mediator.Send(new GetBondsHistory(new NetUid(1)), Ct);
+        var lists = new (string Path, IReadOnlyList<string> All, Func<JsonElement, string> Key)[]
+        {
+            ("/api/v1/emissions?netuid=1", [.. emissions.Rows.Select(r => $"{r.Epoch}/{r.Uid}")], r => $"{r.GetProperty("epoch").GetUInt64()}/{r.GetProperty("uid").GetInt32()}"),
+            ("/api/v1/subnets/1/weights", [.. weights.Rows.Select(r => r.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture))], r => r.GetProperty("seq").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("/api/v1/subnets/1/bonds", [.. bonds.Rows.Select(r => $"{r.Epoch}/{r.Mechanism}/{r.Uid}")], r => $"{r.GetProperty("epoch").GetUInt64()}/{r.GetProperty("mechanism").GetInt32()}/{r.GetProperty("uid").GetInt32()}"),
+        };
+
+        foreach (var (path, all, key) in lists)
+        {
+            var n = all.Count;
+            n.ShouldBeGreaterThan(3, path);
+            foreach (var (offset, limit) in new[] { (0, 1), (0, n - 1), (0, n), (0, n + 1), (1, 2), (n - 1, 1), (n - 2, 5), (n - 1, 500), (n, 1), (n + 7, 3) })
+            {
+                var json = await GetJsonAsync($"{path}{(path.Contains('?', StringComparison.Ordinal) ? '&' : '?')}offset={offset}&limit={limit}");
+
+                json.GetProperty("rows").EnumerateArray().Select(key).ShouldBe(all.Skip(offset).Take(limit), $"{path} offset {offset} limit {limit}");
+                var paging = json.GetProperty("paging");
+                paging.GetProperty("total").GetInt64().ShouldBe(n, path);
+                if (offset + limit < n)
+                {
+                    paging.GetProperty("next_offset").GetInt32().ShouldBe(offset + limit);
+                }
+                else
+                {
+                    paging.GetProperty("next_offset").ValueKind.ShouldBe(JsonValueKind.Null);
+                }
+
+                if (path.Contains("emissions", StringComparison.Ordinal))
+                {
+                    json.GetProperty("emission_rao").GetString().ShouldBe(emissions.Emission.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    json.GetProperty("take_rao").GetString().ShouldBe(emissions.Take.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    json.GetProperty("nominator_dividends_rao").GetString().ShouldBe(emissions.NominatorDividends.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+        }
+
+        // The query itself, as the endpoint sends it: the page's rows and the whole answer's count and totals.
+        var page = await server.Mediator.Send(new GetEmissions(NetUid: new NetUid(1), Page: new RowPage(emissions.Rows.Count - 2, 10)), Ct);
+        page.Rows.Select(r => (r.Epoch, r.Uid, r.Emission, r.Take, r.Nominators.Count))
+            .ShouldBe(emissions.Rows.Skip(emissions.Rows.Count - 2).Select(r => (r.Epoch, r.Uid, r.Emission, r.Take, r.Nominators.Count)));
+        page.TotalRows.ShouldBe(emissions.Rows.Count);
+        (page.ServerEmission, page.ValidatorEmission, page.Emission, page.Take, page.NominatorDividends)
+            .ShouldBe((emissions.ServerEmission, emissions.ValidatorEmission, emissions.Emission, emissions.Take, emissions.NominatorDividends));
+        await Should.ThrowAsync<FluentValidation.ValidationException>(async () => await server.Mediator.Send(new GetBondsHistory(new NetUid(1), Page: new RowPage(-1, 10)), Ct));
+    }
+
+    /// <summary>The answer cache's rule: an answer is kept for one log version (table, high water); a newer version
+    /// drops every kept answer, an older one (a slower request) changes nothing, a new table (a reset) replaces all.</summary>
+    [Fact]
+    public async Task AnswerCache_KeepsAnswersForOneLogVersion()
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(server.ConnectionString);
+        var cache = new AnswerCache(dataSource);
+        var now = (await cache.VersionAsync(Ct)).ShouldNotBeNull();
+        now.HighWater.ShouldBe((await server.Mediator.Send(new GetStatus(), Ct)).Events, "the simulated ledger's events are numbered 1..n");
+        var a = new AnswerCache.Answer([1], "\"a\"");
+        var b = new AnswerCache.Answer([2], "\"b\"");
+        var v1 = now with { HighWater = 10 };
+        var v2 = now with { HighWater = 11 };
+
+        cache.Put(v1, "?x", a);
+        cache.TryGet(v1, "?x", out var got).ShouldBeTrue();
+        got.ShouldBe(a);
+        cache.TryGet(v2, "?x", out _).ShouldBeFalse();
+        cache.Put(v2, "?y", b);
+        cache.TryGet(v1, "?x", out _).ShouldBeFalse();
+        cache.Put(v1, "?x", a);
+        cache.TryGet(v1, "?x", out _).ShouldBeFalse();
+        cache.TryGet(v2, "?y", out _).ShouldBeTrue();
+        var reset = new AnswerCache.LogVersion(now.Table + 1, 3);
+        cache.Put(reset, "?z", a);
+        cache.TryGet(reset, "?z", out _).ShouldBeTrue();
+        cache.TryGet(v2, "?y", out _).ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData(0UL)]
+    [InlineData(1UL)]
+    [InlineData(999_999_999UL)]
+    [InlineData(1_000_000_000UL)]
+    [InlineData(1_000_000_001UL)]
+    [InlineData(21_000_000_000_000_000UL)]
+    [InlineData(ulong.MaxValue)]
+    public void ReadableOfAU64_IsTheBigIntegersDigits(ulong rao) =>
+        ApiJson.Readable(rao).ShouldBe(ApiJson.Readable(new System.Numerics.BigInteger(rao)));
 
     [Fact]
     public async Task PageLargerThanTheMaximum_IsAProblemNamingLimit()
@@ -290,6 +419,7 @@ public sealed class ApiTests(ApiServer server)
             "/api/v1/status", "/api/v1/subnets/{netuid}/metagraph", "/api/v1/emissions", "/api/v1/subnets/{netuid}/epochs/{epoch}/uids/{uid}/explain",
             "/api/v1/stake", "/api/v1/supply", "/api/v1/dilution", "/api/v1/subnets/{netuid}/weights", "/api/v1/subnets/{netuid}/bonds",
             "/api/v1/verify", "/api/v1/digest", "/api/v1/replay", "/api/v1/export/{what}", "/api/v1/facts", "/api/v1/chain/status",
+            "/api/v1/subnets/{netuid}/epochs",
         ], ignoreOrder: true);
         var emissions = document.GetProperty("paths").GetProperty("/api/v1/emissions").GetProperty("get");
         emissions.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString())
@@ -414,9 +544,114 @@ public sealed class ApiWriteTests
         using var client = new HttpClient { BaseAddress = address };
 
         using var response = await client.SendAsync(Post(ApiServer.Key), Ct);
+        using var trigger = await client.SendAsync(Trigger(1, """{"block": 10}""", ApiServer.Key), Ct);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("detail").GetString()!.ShouldContain("read-only");
+        trigger.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        JsonDocument.Parse(await trigger.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("detail").GetString()!.ShouldContain("read-only");
+    }
+
+    private static HttpRequestMessage Trigger(int netuid, string body, string? key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/subnets/{netuid}/epochs") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (key is not null)
+        {
+            request.Headers.Add(ApiKey.Header, key);
+        }
+
+        return request;
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpClient client, HttpRequestMessage request)
+    {
+        using (request)
+        using (var response = await client.SendAsync(request, Ct))
+        {
+            return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.Clone());
+        }
+    }
+
+    /// <summary>Triggering an epoch over HTTP stores what `ledger import` stores for the same <c>epoch_triggered</c>
+    /// line: two databases with the same simulated ledger, one written through the endpoint, one through the CLI's
+    /// import (<see cref="ImportFile"/>), then the epoch's emission rows and every read model's digest compared.</summary>
+    [Fact]
+    public async Task TriggerEpoch_WithoutTheKeyIs401_WithItStoresTheEpochTheImportOfItsLineStores()
+    {
+        const int Block = 230;
+        var viaApi = await PostgresServer.CreateDatabaseAsync(nameof(ApiWriteTests) + "_trigger");
+        var viaImport = await PostgresServer.CreateDatabaseAsync(nameof(ApiWriteTests) + "_trigger_import");
+        await ApiServer.SimulateAsync(viaApi);
+        await ApiServer.SimulateAsync(viaImport);
+        var (app, address) = await ApiServer.StartAsync(viaApi, ApiServer.Key);
+        await using var _ = app;
+        using var client = new HttpClient { BaseAddress = address };
+        await using var apiServices = new ServiceCollection().AddLedgerApplication(viaApi).BuildServiceProvider();
+        var before = await apiServices.GetRequiredService<IMediator>().Send(new GetEmissions(NetUid: new NetUid(1)), Ct);
+
+        // Asked before the write: the answer the server keeps for this log version (AnswerCache) must not outlive it.
+        var listed = await client.GetFromJsonElementAsync("/api/v1/emissions?netuid=1&limit=500");
+        (await client.GetFromJsonElementAsync("/api/v1/emissions?netuid=1&limit=500")).GetProperty("paging").GetProperty("total").GetInt64()
+            .ShouldBe(listed.GetProperty("paging").GetProperty("total").GetInt64());
+
+        var none = await SendAsync(client, Trigger(1, $$"""{"block": {{Block}}}""", null));
+        var wrong = await SendAsync(client, Trigger(1, $$"""{"block": {{Block}}}""", ApiServer.Key + "x"));
+        none.Status.ShouldBe(HttpStatusCode.Unauthorized);
+        wrong.Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await apiServices.GetRequiredService<IMediator>().Send(new GetEmissions(NetUid: new NetUid(1)), Ct)).Rows.Count.ShouldBe(before.Rows.Count);
+
+        var (status, run) = await SendAsync(client, Trigger(1, $$"""{"block": {{Block}}}""", ApiServer.Key));
+        status.ShouldBe(HttpStatusCode.Created, run.ToString());
+        var epoch = run.GetProperty("epoch").GetUInt64();
+        epoch.ShouldBe(before.Rows.Max(r => r.Epoch) + 1);
+        run.GetProperty("block").GetUInt64().ShouldBe((ulong)Block);
+        run.GetProperty("unit").GetString().ShouldBe("α");
+
+        var relisted = await client.GetFromJsonElementAsync("/api/v1/emissions?netuid=1&limit=500");
+        relisted.GetProperty("rows").EnumerateArray().ShouldContain(r => r.GetProperty("epoch").GetUInt64() == epoch);
+        relisted.GetProperty("paging").GetProperty("total").GetInt64().ShouldBeGreaterThan(listed.GetProperty("paging").GetProperty("total").GetInt64());
+        var path = $"/api/v1/emissions?netuid=1&from_epoch={epoch}&to_epoch={epoch}";
+        var answer = await client.GetFromJsonElementAsync(path);
+
+        await using var importServices = new ServiceCollection().AddLedgerApplication(viaImport).BuildServiceProvider();
+        var importer = importServices.GetRequiredService<IMediator>();
+        var file = Path.Combine(Path.GetTempPath(), $"trigger-{Guid.NewGuid():N}.ndjson");
+        await File.WriteAllTextAsync(file, $$"""{"type":"epoch_triggered","block":{{Block}},"netuid":1}""" + "\n", Ct);
+        try
+        {
+            var imported = await importer.Send(new ImportFile(file), Ct);
+            imported.Error.ShouldBeNull();
+            imported.EpochsRun.ShouldBe(1);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        var expected = await importer.Send(new GetEmissions(NetUid: new NetUid(1), FromEpoch: epoch, ToEpoch: epoch), Ct);
+        expected.Rows.Count.ShouldBeGreaterThan(0);
+        var rows = answer.GetProperty("rows").EnumerateArray().ToList();
+        rows.Select(r => (r.GetProperty("uid").GetInt32(), r.GetProperty("hotkey").GetString(), r.GetProperty("emission_rao").GetString(), r.GetProperty("take_rao").GetString()))
+            .ShouldBe(expected.Rows.Select(r => ((int)r.Uid, (string?)r.Hotkey, (string?)r.Emission.ToString(System.Globalization.CultureInfo.InvariantCulture), (string?)r.Take.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        answer.GetProperty("emission_rao").GetString().ShouldBe(expected.Emission.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        (await apiServices.GetRequiredService<IMediator>().Send(new GetDigests(), Ct)).Digests.Select(d => (d.Name, d.Digest))
+            .ShouldBe((await importer.Send(new GetDigests(), Ct)).Digests.Select(d => (d.Name, d.Digest)));
+
+        var again = await SendAsync(client, Trigger(1, $$"""{"block": {{Block}}}""", ApiServer.Key));
+        again.Status.ShouldBe(HttpStatusCode.Conflict);
+        again.Body.GetProperty("parameter").GetString().ShouldBe("block");
+        var past = await SendAsync(client, Trigger(2, """{"block": 100}""", ApiServer.Key));
+        past.Status.ShouldBe(HttpStatusCode.Conflict);
+        past.Body.GetProperty("detail").GetString()!.ShouldContain("before");
+        var unknown = await SendAsync(client, Trigger(99, $$"""{"block": {{Block}}}""", ApiServer.Key));
+        unknown.Status.ShouldBe(HttpStatusCode.NotFound);
+        unknown.Body.GetProperty("parameter").GetString().ShouldBe("netuid");
+        foreach (var bad in (string[])["", "{}", """{"block": "x"}""", """{"block": -1}"""])
+        {
+            var refused = await SendAsync(client, Trigger(1, bad, ApiServer.Key));
+            refused.Status.ShouldBe(HttpStatusCode.BadRequest, bad);
+            refused.Body.GetProperty("parameter").GetString().ShouldBeOneOf("block", "body");
+        }
     }
 }
 

@@ -1,6 +1,12 @@
+using System.Globalization;
 using Bittensor.Ledger.Application.Audit;
+using Bittensor.Ledger.Application.Store;
+using Bittensor.Ledger.Domain.Chain;
 using Bittensor.Ledger.Domain.Primitives;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Npgsql;
 
 namespace Bittensor.Ledger.Api.Tests;
 
@@ -43,6 +49,8 @@ public sealed class PageTests(ApiServer server)
         var subnetEpochs = (await server.Mediator.Send(new GetEmissions(NetUid: new NetUid(1)), Ct)).Rows.Select(r => r.Epoch).Distinct().Count();
         var supplyEpochs = (await server.Mediator.Send(new GetSupply(ByEpochNetUid: new NetUid(1)), Ct)).Epochs.Count;
         var stakeSubnets = (await server.Mediator.Send(new GetStake(Coldkey.Parse(neuron.Coldkey)), Ct)).Positions.Select(p => p.NetUid).Distinct().Count();
+        await WriteChainSyncAndAuditAsync();
+        var chain = (await server.Mediator.Send(new GetChainStatus(), Ct)).Subnets;
 
         var (playwright, browser) = await LaunchAsync();
         using var _ = playwright;
@@ -72,11 +80,28 @@ public sealed class PageTests(ApiServer server)
         hotkeyRows.Count.ShouldBeGreaterThan(0);
         (await page.Locator("canvas").CountAsync()).ShouldBe(5);
         (await page.GetAttributeAsync("#verify", "data-state")).ShouldBe("holds");
+
+        // The status panel: one row per synced subnet, with the query's checkpoint and verdict counts.
+        chain.ShouldContain(c => c.Netuid == ChainNetuid && c.Audited == 3 && c.Differed == 1);
+        (await page.Locator("#chain tr[data-netuid]").CountAsync()).ShouldBe(chain.Count);
+        foreach (var c in chain)
+        {
+            var cells = await page.Locator($"#chain tr[data-netuid='{c.Netuid}'] td").AllTextContentsAsync();
+            cells.ShouldBe([
+                Text(c.Netuid), Text(c.NextBlock), c.LastHash is { } h ? h[..Math.Min(18, h.Length)] : "-", Text(c.SpecVersion),
+                Text(c.Audited), Text(c.Matched), Text(c.Differed), Text(c.Incomplete), Text(c.LastAuditedBlock),
+            ]);
+        }
+
+        (await page.GetAttributeAsync("#chain", "data-state")).ShouldBe("differs");
+        (await page.Locator("#chain").TextContentAsync() ?? "").ShouldContain("1 audited epoch(s) DIFFER");
+        await page.Locator("#status-panel").ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "status-panel.png") });
         (await page.Locator("#errors").IsHiddenAsync()).ShouldBeTrue(await page.Locator("#errors").TextContentAsync() ?? "");
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "page.png"), FullPage = true });
 
         // A click on the hotkey's chart opens the explanation of the epoch under the cursor.
         var over = page.Locator("#chart-hotkey .u-over");
+        await over.ScrollIntoViewIfNeededAsync();
         var box = (await over.BoundingBoxAsync()).ShouldNotBeNull();
         await page.Mouse.MoveAsync(box.X + box.Width / 2, box.Y + box.Height / 2);
         var index = await page.EvaluateAsync<int>("() => window.ledger.charts.hotkey.cursor.idx");
@@ -88,6 +113,33 @@ public sealed class PageTests(ApiServer server)
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "explain.png"), FullPage = true });
 
         errors.ShouldBeEmpty();
+    }
+
+    /// <summary>A subnet the simulation does not have, so its chain rows change nothing the other tests read.</summary>
+    private const ushort ChainNetuid = 7;
+
+    private static string Text(long? value) => value is { } v ? v.ToString(CultureInfo.InvariantCulture) : "-";
+
+    /// <summary>What `ledger chain sync` and `ledger chain audit` leave for one subnet: its checkpoint (the sync's SQL)
+    /// and three audit verdicts (two match, one differs) appended as the audit appends them, once per ledger.</summary>
+    private async Task WriteChainSyncAndAuditAsync()
+    {
+        await using (var session = server.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.QueueSqlCommand(ChainCheckpoints.UpsertSql, (int)ChainNetuid, 4801L, "0x6a1f0c9e2b7d4a5831f0e2c4b6a8d0f1e3c5a7b9d1f3e5a7c9b1d3f5e7a9c1b3", 302L);
+            await session.SaveChangesAsync(Ct);
+        }
+
+        var verdicts = new (ulong Block, string Verdict)[] { (4000, Verdicts.Match), (4360, Verdicts.Differs), (4720, Verdicts.Match) }
+            .Select(v => new KeyedEvent(
+                new EpochAudited(new Block(v.Block), new NetUid(ChainNetuid), 302, "v302", 1, v.Verdict, [],
+                    v.Verdict == Verdicts.Differs ? new AuditDifference("incentive", 0, 3, "1177", "1178") : null, v.Verdict == Verdicts.Differs ? 1 : 0, [], [], null, false),
+                string.Create(CultureInfo.InvariantCulture, $"page-test:chain-audit:{ChainNetuid}:{v.Block}")))
+            .ToList();
+        var dataSource = server.Services.GetRequiredService<NpgsqlDataSource>();
+        await using var writer = await WriterLock.AcquireAsync(dataSource, Ct);
+        var existing = await NaturalKeys.ExistingAsync(dataSource, [.. verdicts.Select(v => v.NaturalKey)], Ct);
+        await server.Services.GetRequiredService<EventBatchWriter>().AppendAsync([.. verdicts.Where(v => !existing.Contains(v.NaturalKey))], Ct);
     }
 
     [Fact]

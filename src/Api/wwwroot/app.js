@@ -91,6 +91,29 @@ async function showVerify() {
     : `verify: BROKEN at block ${v.first_broken_block}: ${v.findings.map(f => f.reason).join("; ")}`;
 }
 
+/** Per synced subnet: the chain sync checkpoint and the audit verdicts, counted; one row per subnet (data-netuid). */
+async function showChain() {
+  const c = await api("api/v1/chain/status");
+  const el = $("chain");
+  el.dataset.rows = String(c.subnets.length);
+  if (c.subnets.length === 0) {
+    el.dataset.state = "none";
+    el.innerHTML = `<p>chain sync: none — this ledger holds no blocks read from a chain (<code>ledger chain sync</code>)</p>`;
+    return;
+  }
+  const differed = c.subnets.reduce((s, x) => s + x.differed, 0);
+  el.dataset.state = differed === 0 ? "match" : "differs";
+  const dash = v => v == null ? "-" : esc(v);
+  const headers = ["netuid", "checkpoint (next block)", "last hash", "spec version", "audited epochs", "matched", "differed", "incomplete", "last audited block"];
+  el.innerHTML = `<p>chain sync and audit: ${differed === 0 ? "no audited epoch differs" : `${differed} audited epoch(s) DIFFER`} ` +
+    `(<a href="api/v1/chain/status">the numbers</a>)</p>` +
+    `<table><tr>${headers.map(h => `<th>${esc(h)}</th>`).join("")}</tr>` +
+    c.subnets.map(x => `<tr data-netuid="${x.netuid}">` +
+      [x.netuid, dash(x.next_block), x.last_hash == null ? "-" : `<code>${esc(x.last_hash.slice(0, 18))}</code>`, dash(x.spec_version),
+        x.audited, x.matched, x.differed, x.incomplete, dash(x.last_audited_block)].map(v => `<td>${v}</td>`).join("") + "</tr>").join("") +
+    "</table>";
+}
+
 async function showDigest() {
   const d = await api("api/v1/digest");
   $("digest").innerHTML = `<p>read models (digest): ${d.gaps.length === 0 ? "no sequence gaps" : d.gaps.length + " sequence gaps"}, ${d.skipped.length} skipped events</p>` +
@@ -277,7 +300,7 @@ async function main() {
   const coldkey = p.coldkey ?? metagraph.neurons.find(n => n.hotkey === hotkey)?.coldkey ?? top?.coldkey;
   $("hotkey").value = hotkey ?? "";
   $("coldkey").value = coldkey ?? "";
-  const work = [showVerify(), showDigest(), rolesChart(netuid), supplyChart(netuid)];
+  const work = [showVerify(), showChain(), showDigest(), rolesChart(netuid), supplyChart(netuid)];
   concentrationChart(metagraph);
   if (hotkey) work.push(hotkeyChart(hotkey, netuid)); else empty("hotkey", "no hotkey");
   if (coldkey) work.push(stakeChart(coldkey)); else empty("stake", "no coldkey");

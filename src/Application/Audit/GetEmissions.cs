@@ -14,7 +14,7 @@ namespace Bittensor.Ledger.Application.Audit;
 /// block range (both inclusive), with totals. Take and nominator shares are the uid's postings of its epoch.</summary>
 public sealed record GetEmissions(
     Hotkey? Hotkey = null, Coldkey? Coldkey = null, NetUid? NetUid = null,
-    ulong? FromEpoch = null, ulong? ToEpoch = null, ulong? FromBlock = null, ulong? ToBlock = null) : IQuery<EmissionHistoryReport>
+    ulong? FromEpoch = null, ulong? ToEpoch = null, ulong? FromBlock = null, ulong? ToBlock = null, RowPage? Page = null) : IQuery<EmissionHistoryReport>
 {
     public sealed class Validator : AbstractValidator<GetEmissions>
     {
@@ -28,6 +28,8 @@ public sealed record GetEmissions(
                 .OverridePropertyName("to_epoch").WithMessage("must not be before --from-epoch");
             RuleFor(x => x.ToBlock).GreaterThanOrEqualTo(x => x.FromBlock).When(x => x.FromBlock is not null && x.ToBlock is not null)
                 .OverridePropertyName("to_block").WithMessage("must not be before --from-block");
+            RuleFor(x => x.Page).Must(p => p!.IsValid).When(x => x.Page is not null)
+                .OverridePropertyName("limit").WithMessage($"a page is offset >= 0 and 1..{RowPage.MaxLimit} rows");
         }
     }
 }
@@ -42,7 +44,14 @@ public sealed record EmissionRow(
 
 /// <param name="Source"><c>computed</c>: epochs the ledger computed; <c>observed</c>: epochs of a subnet `ledger chain
 /// sync` recorded, as the chain stored them (ChainSync/ObservedEmissions).</param>
-public sealed record EmissionHistoryReport(IReadOnlyList<EmissionRow> Rows, ulong ServerEmission, ulong ValidatorEmission, ulong Emission, ulong Take, ulong NominatorDividends, string Source = "computed");
+/// <remarks>With a <see cref="GetEmissions.Page"/>, <see cref="Rows"/> is that page, the totals are the whole answer's
+/// and <see cref="TotalRows"/> its row count; without one, <see cref="Rows"/> is the whole answer.</remarks>
+public sealed record EmissionHistoryReport(IReadOnlyList<EmissionRow> Rows, ulong ServerEmission, ulong ValidatorEmission, ulong Emission, ulong Take, ulong NominatorDividends, string Source = "computed")
+{
+    /// <summary>Rows in the whole answer (not serialized: the CLI's --json is the whole answer).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long TotalRows { get; init; } = -1;
+}
 
 public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource dataSource, SchemaReady schema, StoredEvents stored, LockWaits waits) : IQueryHandler<GetEmissions, EmissionHistoryReport>
 {
@@ -52,6 +61,11 @@ public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource d
     {
         await _models.ReadyAsync(cancellationToken).ConfigureAwait(false);
         await using var cmd = Command(dataSource, query);
+        if (query.Page is { } page)
+        {
+            cmd.CommandText += page.Sql;
+        }
+
         var rows = new List<EmissionRow>();
         await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -61,15 +75,32 @@ public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource d
             }
         }
 
-        var source = "computed";
-        if (rows.Count == 0 && await ObservedEmissions.ReadAsync(dataSource, stored, query, cancellationToken).ConfigureAwait(false) is { Count: > 0 } observed)
+        long total = rows.Count;
+        if (query.Page is { } p && !p.TrimToWhole(rows))
         {
-            // A subnet the ledger did not compute may be one `ledger chain sync` recorded: its epochs as the chain stored them.
-            rows.AddRange(observed);
-            source = ObservedMetagraph.Source;
+            // Not the whole answer: its totals and row count, summed by PostgreSQL.
+            var totals = await TotalsAsync(query, cancellationToken).ConfigureAwait(false);
+            if (totals.TotalRows > 0)
+            {
+                return totals with { Rows = rows };
+            }
+
+            total = 0;
         }
 
-        if (rows.Count == 0)
+        var source = "computed";
+        if (total == 0 && rows.Count == 0 && await ObservedEmissions.ReadAsync(dataSource, stored, query, cancellationToken).ConfigureAwait(false) is { Count: > 0 } observed)
+        {
+            // A subnet the ledger did not compute may be one `ledger chain sync` recorded: its epochs as the chain stored
+            // them (a short list per subnet, paged here).
+            var all = observed.ToList();
+            var fromObserved = query.Page is { } op ? [.. all.Skip(op.Offset).Take(op.Limit)] : all;
+            ulong SumAll(Func<EmissionRow, ulong> f) => all.Aggregate(0UL, (s, r) => checked(s + f(r)));
+            return new EmissionHistoryReport(fromObserved, SumAll(r => r.ServerEmission), SumAll(r => r.ValidatorEmission), SumAll(r => r.Emission),
+                SumAll(r => r.Take), SumAll(r => r.NominatorDividends), ObservedMetagraph.Source) { TotalRows = all.Count };
+        }
+
+        if (total == 0)
         {
             // An empty table for a subnet or key the ledger never saw reads as "no emission": say it is unknown instead.
             if (query.NetUid is { } netuid)
@@ -87,7 +118,31 @@ public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource d
         }
 
         ulong Sum(Func<EmissionRow, ulong> f) => rows.Aggregate(0UL, (s, r) => checked(s + f(r)));
-        return new EmissionHistoryReport(rows, Sum(r => r.ServerEmission), Sum(r => r.ValidatorEmission), Sum(r => r.Emission), Sum(r => r.Take), Sum(r => r.NominatorDividends), source);
+        return new EmissionHistoryReport(rows, Sum(r => r.ServerEmission), Sum(r => r.ValidatorEmission), Sum(r => r.Emission), Sum(r => r.Take), Sum(r => r.NominatorDividends), source)
+        {
+            TotalRows = rows.Count,
+        };
+    }
+
+    /// <summary>The whole answer's row count and totals, for a page that does not show them: the rows' filter of
+    /// <see cref="Command"/> with the postings summed per uid (the covering index), no row leaves PostgreSQL.</summary>
+    private async Task<EmissionHistoryReport> TotalsAsync(GetEmissions query, CancellationToken ct)
+    {
+        await using var cmd = Command(dataSource, query);
+        var select = cmd.CommandText;
+        var where = select.IndexOf(" p on true where ", StringComparison.Ordinal) + " p on true".Length;
+        var order = select.LastIndexOf(" order by ", StringComparison.Ordinal);
+        cmd.CommandText =
+            "select count(*), coalesce(sum(e.server_emission), 0)::bigint, coalesce(sum(e.validator_emission), 0)::bigint, coalesce(sum(e.emission), 0)::bigint, " +
+            "coalesce(sum(p.take), 0)::bigint, coalesce(sum(p.nominators), 0)::bigint " +
+            $"from {EmissionHistoryProjection.HistoryTable} e left join lateral (" +
+            "select sum(amount) filter (where reason = 'ValidatorTake') as take, sum(amount) filter (where reason = 'NominatorDividend') as nominators " +
+            $"from {EmissionHistoryProjection.PostingTable} p where p.netuid = e.netuid and p.epoch = e.epoch and p.uid = e.uid) p on true" +
+            select[where..order];
+        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await r.ReadAsync(ct).ConfigureAwait(false);
+        static ulong Rao(long value) => checked((ulong)value);
+        return new EmissionHistoryReport([], Rao(r.GetInt64(1)), Rao(r.GetInt64(2)), Rao(r.GetInt64(3)), Rao(r.GetInt64(4)), Rao(r.GetInt64(5))) { TotalRows = r.GetInt64(0) };
     }
 
     /// <summary>The query behind `ledger emissions` and `ledger export --what emissions` (bench/Projections.Bench

@@ -41,10 +41,24 @@ public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource da
     public async ValueTask<RecordedEvent> Handle(RecordEvent command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        await schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var e = command.Event;
         var key = command.NaturalKey ?? NdjsonCodec.ContentKey(e);
-        var streamId = StreamIds.For(e);
+        var derived = await AppendFactAsync(store, dataSource, stored, schema, waits, e, key, check: null, cancellationToken).ConfigureAwait(false);
+        return new RecordedEvent(StreamIds.For(e), key, AlreadyPresent: derived is null);
+    }
+
+    /// <summary>
+    /// Appends one fact under <paramref name="key"/> as the import applies a line, holding the writer lock: skipped when
+    /// the key is already recorded (null), else checked against the ledger folded from the store (<paramref name="check"/>
+    /// first, then the Domain rules), and stored in one transaction with what the ledger computes for it (an
+    /// <c>epoch_triggered</c> is followed by its epoch, so the store never holds a triggered epoch without its results,
+    /// ADR 0006). Returns those computed events.
+    /// </summary>
+    internal static async Task<IReadOnlyList<ILedgerEvent>?> AppendFactAsync(
+        IDocumentStore store, NpgsqlDataSource dataSource, StoredEvents stored, SchemaReady schema, LockWaits waits,
+        ILedgerEvent e, string key, Action<Domain.Epochs.LedgerEngine>? check, CancellationToken cancellationToken)
+    {
+        await schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
         await using var writerLock = await WriterLock.AcquireAsync(dataSource, cancellationToken, waits.Report).ConfigureAwait(false);
 
         await using (var exists = dataSource.CreateCommand($"select 1 from {NaturalKeys.QualifiedName} where natural_key = @key"))
@@ -52,7 +66,7 @@ public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource da
             exists.Parameters.AddWithValue("key", key);
             if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
             {
-                return new RecordedEvent(streamId, key, AlreadyPresent: true);
+                return null;
             }
         }
 
@@ -62,8 +76,7 @@ public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource da
             engine = await stored.FoldAsync(connection, cancellationToken).ConfigureAwait(false);
         }
 
-        // As the import applies a line: an epoch_triggered is followed by the epoch the engine computes for it, stored in
-        // the same transaction, so the store never holds a triggered epoch without its results (ADR 0006).
+        check?.Invoke(engine);
         if (!engine.TryApplyFact(e, out var violation, out var derived))
         {
             throw new FieldErrorException(violation!);
@@ -77,7 +90,6 @@ public sealed class RecordEventHandler(IDocumentStore store, NpgsqlDataSource da
         }
 
         await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return new RecordedEvent(streamId, key, AlreadyPresent: false);
+        return derived;
     }
-
 }

@@ -58,6 +58,12 @@ public sealed class Projector(NpgsqlDataSource dataSource, EventReader serialize
     public async Task<CatchUpResult> CatchUpAsync(IReadOnlyList<IFlatProjection>? selected, IProgress<CatchUpProgress>? progress, CancellationToken ct)
     {
         selected ??= projections;
+        var clock = Stopwatch.StartNew();
+        if (await CaughtUpAsync(selected, ct).ConfigureAwait(false) is { } caughtUp)
+        {
+            return new CatchUpResult(caughtUp, 0, [], [], clock.Elapsed);
+        }
+
         await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         await LockAsync(connection, ct).ConfigureAwait(false);
         try
@@ -72,6 +78,25 @@ public sealed class Projector(NpgsqlDataSource dataSource, EventReader serialize
         {
             await UnlockAsync(connection).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The log's high water when every selected projection's checkpoint has reached it, else null: one statement, no
+    /// lock, so the answer to a read after nothing was written costs one round trip instead of the projector lock and
+    /// its reads (bench/Api.Bench). It needs no cache to invalidate: whoever appended (this process, the API, another
+    /// CLI) raised the high water, and a rebuild deletes the checkpoints first and commits them with its pages, so
+    /// during one they are missing or below the high water and the caller takes the lock and waits, as before.
+    /// </summary>
+    private async Task<long?> CaughtUpAsync(IReadOnlyList<IFlatProjection> selected, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            $"with h as (select coalesce(max(seq_id), 0) as high from {Events}) " +
+            $"select h.high, (select count(*) from {ProjectorTables.Checkpoint} c where c.name = any(@names) and c.seq_id >= h.high) from h");
+        var names = selected.Select(p => p.Name).Distinct(StringComparer.Ordinal).ToArray();
+        cmd.Parameters.AddWithValue("names", names);
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await reader.ReadAsync(ct).ConfigureAwait(false);
+        return reader.GetInt64(1) == names.Length ? reader.GetInt64(0) : null;
     }
 
     /// <summary>Deletes the rows and checkpoints of <paramref name="selected"/>, then projects the whole event log.</summary>
