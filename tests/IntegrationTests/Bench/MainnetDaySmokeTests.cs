@@ -37,7 +37,7 @@ public sealed class MainnetDaySmokeTests
             r.GetProperty("File").GetProperty("Epochs").GetInt64().ShouldBe(epochs);
 
             var phases = r.GetProperty("Phases").EnumerateArray().ToDictionary(p => p.GetProperty("Name").GetString()!);
-            phases.Keys.ShouldBe(["generate", "raw COPY", "import", "rebuild --all", "verify", "audit queries"]);
+            phases.Keys.ShouldBe(["generate", "raw COPY", "import", "catch-up", "rebuild --all", "verify", "audit queries"]);
             phases["raw COPY"].GetProperty("Events").GetInt64().ShouldBe(lines);
             phases["import"].GetProperty("Events").GetInt64().ShouldBe(lines);
             phases["import"].GetProperty("Epochs").GetInt64().ShouldBe(epochs);
@@ -45,6 +45,7 @@ public sealed class MainnetDaySmokeTests
             phases["import"].GetProperty("DatabaseBytes").GetInt64().ShouldBeGreaterThan(0);
             phases["import"].GetProperty("PeakRssMb").GetDouble().ShouldBeGreaterThan(0);
             // Each computed epoch stores epoch_completed and subnet_emission_posted beside the imported lines.
+            phases["catch-up"].GetProperty("Events").GetInt64().ShouldBe(lines + (2 * epochs));
             phases["verify"].GetProperty("Events").GetInt64().ShouldBe(lines + (2 * epochs));
 
             r.GetProperty("DigestsEqual").GetBoolean().ShouldBeTrue();
