@@ -8,7 +8,6 @@ using Bittensor.Ledger.Application.Wiring;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using NpgsqlTypes;
 
 // End-to-end import benchmark (docs/benchmarks.md, "## Import"): the real import path against raw binary COPY of
 // the same lines into a plain jsonb table, in one run on one server. Not a test: it asserts nothing about time.
@@ -52,14 +51,14 @@ var connectionString = await BenchSupport.FreshDatabaseAsync(server.ConnectionSt
 
 // 1. The real import path: Mediator → ImportFile → parse, shape, Domain rules, batch COPY into Marten's tables.
 await using var services = new ServiceCollection().AddLedgerApplication(connectionString).BuildServiceProvider();
-ResetPeakRss();
+BenchSupport.ResetPeakRss();
 ImportSummary summary;
 await using (var scope = services.CreateAsyncScope())
 {
     summary = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new ImportFile(file, batchSize), ct);
 }
 
-var peakRssMb = PeakRssMb();
+var peakRssMb = BenchSupport.PeakRssMb();
 if (summary.Error is not null || summary.Appended != events)
 {
     Console.Error.WriteLine($"import did not append every event: {summary}");
@@ -69,89 +68,13 @@ if (summary.Error is not null || summary.Appended != events)
 // 2. Raw binary COPY of the same lines, as jsonb, into a plain table on the same server, same batch size.
 await using (var dataSource = NpgsqlDataSource.Create(connectionString))
 {
-    await using (var create = dataSource.CreateCommand("create table raw_events(seq bigserial, data jsonb)"))
-    {
-        await create.ExecuteNonQueryAsync(ct);
-    }
-
-    var copy = Stopwatch.StartNew();
-    long copied = 0;
-    await using (var input = File.OpenRead(file))
-    {
-        NpgsqlBinaryImporter? importer = null;
-        NpgsqlConnection? connection = null;
-        NpgsqlTransaction? tx = null;
-        var inBatch = 0;
-        await foreach (var line in NdjsonLines.ReadAsync(input, ct))
-        {
-            if (importer is null)
-            {
-                connection = await dataSource.OpenConnectionAsync(ct);
-                tx = await connection.BeginTransactionAsync(ct);
-                importer = await connection.BeginBinaryImportAsync("copy raw_events (data) from stdin (format binary)", ct);
-            }
-
-            await importer.StartRowAsync(ct);
-            await importer.WriteAsync(System.Text.Encoding.UTF8.GetString(line.Utf8), NpgsqlDbType.Jsonb, ct);
-            copied++;
-            if (++inBatch == batchSize)
-            {
-                await FinishAsync();
-            }
-        }
-
-        await FinishAsync();
-
-        async Task FinishAsync()
-        {
-            if (importer is null)
-            {
-                return;
-            }
-
-            await importer.CompleteAsync(ct);
-            await importer.DisposeAsync();
-            await tx!.CommitAsync(ct);
-            await connection!.DisposeAsync();
-            importer = null;
-            inBatch = 0;
-        }
-    }
-
-    var copyRate = copied / copy.Elapsed.TotalSeconds;
+    var (copied, copyElapsed) = await RawCopy.NdjsonAsync(dataSource, file, batchSize, "raw_events", ct);
+    var copyRate = copied / copyElapsed.TotalSeconds;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"import: {summary.Appended} events in {summary.Elapsed.TotalSeconds:F1} s = {summary.EventsPerSecond:F0} events/s (batch {batchSize}), peak RSS {peakRssMb:F0} MB"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"raw COPY: {copied} rows in {copy.Elapsed.TotalSeconds:F1} s = {copyRate:F0} rows/s"));
+        $"raw COPY: {copied} rows in {copyElapsed.TotalSeconds:F1} s = {copyRate:F0} rows/s"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"import / COPY = {summary.EventsPerSecond / copyRate:P1}"));
 }
 
 return 0;
-
-// Linux: writing 5 to clear_refs resets VmHWM, so the peak below is the import's, not the generator's.
-static void ResetPeakRss()
-{
-    try
-    {
-        File.WriteAllText("/proc/self/clear_refs", "5");
-    }
-    catch (IOException)
-    {
-    }
-    catch (UnauthorizedAccessException)
-    {
-    }
-}
-
-static double PeakRssMb()
-{
-    foreach (var line in File.ReadLines("/proc/self/status"))
-    {
-        if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-        {
-            return double.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
-        }
-    }
-
-    return double.NaN;
-}

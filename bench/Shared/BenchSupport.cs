@@ -30,6 +30,41 @@ internal static class BenchSupport
 
         return new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
     }
+
+    /// <summary>Linux: writing 5 to clear_refs resets this process's VmHWM, so the next <see cref="PeakRssMb"/> is the
+    /// peak of what ran in between, not of everything before it.</summary>
+    public static void ResetPeakRss()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>This process's peak resident set (VmHWM) in MB, NaN where /proc is not there.</summary>
+    public static double PeakRssMb()
+    {
+        if (!File.Exists("/proc/self/status"))
+        {
+            return double.NaN;
+        }
+
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return double.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+            }
+        }
+
+        return double.NaN;
+    }
 }
 
 internal sealed class ConsoleLog : IProgress<string>

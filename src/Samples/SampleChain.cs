@@ -41,9 +41,18 @@ public sealed record SampleOptions
     /// <summary>Null: liquid alpha on the third subnet only; otherwise on every subnet whose index modulo this is 2.</summary>
     public int? LiquidAlphaEvery { get; init; }
 
+    /// <summary>Null: one mechanism on every subnet; otherwise two on every subnet whose index modulo this is 3, where
+    /// validators set a weight row per mechanism, each on its own rate limit.</summary>
+    public int? TwoMechanismsEvery { get; init; }
+
+    /// <summary>Stake moves and removals per block drawn from every stake position of the network (a heavy-tailed share
+    /// of the position: most about 2%, one in fifty all of it). 0: none beyond each subnet's own flows.</summary>
+    public int StakeMovesPerBlock { get; init; }
+
     /// <summary>
     /// A day of mainnet's shape: 128 subnets × 256 uids (64 validators), 7,200 blocks, tempos 330..370 (≈ 20 epochs a
-    /// day), Yuma3 on even subnets, liquid alpha on every eighth, weight rows every ≈ 100–360 blocks.
+    /// day), Yuma3 on even subnets, liquid alpha on every eighth, two mechanisms on every sixteenth, weight rows every
+    /// ≈ 100–360 blocks, and three heavy-tailed stake moves or removals a block across the network.
     /// </summary>
     public static SampleOptions MainnetDay(int seed = 42, int subnets = 128, int blocks = 7_200) => new()
     {
@@ -58,6 +67,8 @@ public sealed record SampleOptions
         WeightsSetRateLimit = 100,
         WeightsChance = 1.0 / 130,
         LiquidAlphaEvery = 8,
+        TwoMechanismsEvery = 16,
+        StakeMovesPerBlock = 3,
     };
 
     /// <summary>MaxBurn of every subnet (rao); null: the default 100 TAO. The burn price starts at min(1 TAO, this).</summary>
@@ -193,6 +204,7 @@ public static class SampleChain
                 WeightsSetRateLimit = options.WeightsSetRateLimit,
                 Yuma3 = options.Yuma3 ?? i % 2 == 0,
                 LiquidAlpha = options.LiquidAlpha ?? (options.LiquidAlphaEvery is { } every ? i % every == 2 : i == 2),
+                MechanismCount = options.TwoMechanismsEvery is { } two && i % two == 3 ? (ushort)2 : (ushort)1,
             };
             if (options.MaxBurn is { } maxBurn)
             {
@@ -228,6 +240,11 @@ public static class SampleChain
                 var hp = subnet.Hyperparameters;
                 subnet.Burn = BurnPrice.DecayForBlock(subnet.Burn, hp.BurnHalfLife, blockNumber, hp.MinBurn, hp.MaxBurn);
                 StepSubnet(subnet, block);
+            }
+
+            for (var i = 0; i < options.StakeMovesPerBlock; i++)
+            {
+                NetworkStakeMove(block);
             }
 
             if (blockNumber % 360 == 0)
@@ -269,10 +286,13 @@ public static class SampleChain
             foreach (var validator in subnet.Validators)
             {
                 var uid = new Uid(validator);
-                var last = state.LastUpdate(0, uid).Value;
-                if ((last == 0 || block.Value - last >= state.Hyperparameters.WeightsSetRateLimit) && _rng.NextDouble() < options.WeightsChance)
+                for (ushort mechanism = 0; mechanism < state.Hyperparameters.MechanismCount; mechanism++)
                 {
-                    SetWeights(subnet, state, uid, block);
+                    var last = state.LastUpdate(mechanism, uid).Value;
+                    if ((last == 0 || block.Value - last >= state.Hyperparameters.WeightsSetRateLimit) && _rng.NextDouble() < options.WeightsChance)
+                    {
+                        SetWeights(subnet, state, uid, block, mechanism);
+                    }
                 }
             }
 
@@ -383,12 +403,12 @@ public static class SampleChain
             }
         }
 
-        private void SetWeights(SubnetPlan subnet, SubnetState state, Uid uid, Block block)
+        private void SetWeights(SubnetPlan subnet, SubnetState state, Uid uid, Block block, ushort mechanism)
         {
             var hotkey = state.HotkeyAt(uid);
             ushort[] uids;
             ushort[] values;
-            if (_copiers.Contains(hotkey) && subnet.LeaderWeights is { } leader)
+            if (mechanism == 0 && _copiers.Contains(hotkey) && subnet.LeaderWeights is { } leader)
             {
                 // A weight copier resubmits the leading validator's last weights as they are.
                 (uids, values) = (leader.Uids, leader.Values);
@@ -404,7 +424,9 @@ public static class SampleChain
                         continue;
                     }
 
+                    // A second mechanism is a second task: the miners' quality at it is the mirror image of the first.
                     var quality = _quality.GetValueOrDefault(state.HotkeyAt(new Uid((ushort)j)), 0.5);
+                    quality = mechanism == 0 ? quality : 1 - quality;
                     var noise = (_rng.NextDouble() + _rng.NextDouble() + _rng.NextDouble() - 1.5) * 0.2;
                     raw[j] = Math.Max(0, quality + noise);
                     max = Math.Max(max, raw[j]);
@@ -428,13 +450,13 @@ public static class SampleChain
                 }
 
                 (uids, values) = ([.. u], [.. v]);
-                if (subnet.Validators.Count > 0 && subnet.Validators[0] == uid.Value)
+                if (mechanism == 0 && subnet.Validators.Count > 0 && subnet.Validators[0] == uid.Value)
                 {
                     subnet.LeaderWeights = (uids, values);
                 }
             }
 
-            Emit(new WeightsSet(block, subnet.NetUid, 0, hotkey, uid, uids, values, 1));
+            Emit(new WeightsSet(block, subnet.NetUid, mechanism, hotkey, uid, uids, values, 1));
         }
 
         private void StakeFlows(SubnetPlan subnet, Block block)
@@ -485,6 +507,43 @@ public static class SampleChain
             else
             {
                 Emit(new AlphaRecycled(block, cold, hot, net, new Rao(Math.Max(1, part / 100))));
+            }
+        }
+
+        /// <summary>A stake position anywhere on the network moves to another hotkey of its subnet (mostly to a
+        /// validator) or is unstaked: a Pareto share of it (scale 2%, capped at all of it).</summary>
+        private void NetworkStakeMove(Block block)
+        {
+            if (_positions.Count == 0)
+            {
+                return;
+            }
+
+            var (cold, hot, net) = _positions[_rng.Next(_positions.Count)];
+            var staked = State.Stake(cold, hot, net).Value;
+            var share = Math.Min(1.0, 0.02 / (0.001 + (_rng.NextDouble() * 0.999)));
+            var roll = _rng.NextDouble();
+            if (staked == 0)
+            {
+                return;
+            }
+
+            var part = Math.Max(1UL, Math.Min(staked, (ulong)(staked * share)));
+            if (roll < 0.4)
+            {
+                Emit(new StakeRemoved(block, cold, hot, net, new Rao(part), new Rao(part / 20)));
+                return;
+            }
+
+            var state = State.Subnet(net)!;
+            var plan = _subnets[net.Value - 1];
+            var to = plan.Validators.Count > 0 && _rng.NextDouble() < 0.7
+                ? state.HotkeyAt(new Uid(Pick(plan.Validators)))
+                : state.HotkeyAt(new Uid((ushort)_rng.Next(state.N)));
+            if (to != hot)
+            {
+                Emit(new StakeMoved(block, cold, hot, to, net, new Rao(part)));
+                _positions.Add((cold, to, net));
             }
         }
 

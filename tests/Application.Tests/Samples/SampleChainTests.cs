@@ -6,6 +6,7 @@ using Bittensor.Ledger.Samples;
 using Bittensor.Ledger.Domain;
 using Bittensor.Ledger.Domain.Emissions;
 using Bittensor.Ledger.Domain.Neurons;
+using Bittensor.Ledger.Domain.Stake;
 using Bittensor.Ledger.Domain.Subnets;
 using Bittensor.Ledger.Domain.Weights;
 
@@ -120,5 +121,13 @@ public class SampleChainTests
         }
 
         events.OfType<WeightsSet>().Count().ShouldBeGreaterThan(0);
+        // Subnet index 3 of 0..9 runs two mechanisms, and its validators set weights on both.
+        subnets.Where(s => s.Hyperparameters.MechanismCount == 2).Select(s => s.NetUid.Value).ShouldBe([(ushort)4]);
+        subnets.Where(s => s.NetUid.Value != 4).ShouldAllBe(s => s.Hyperparameters.MechanismCount == 1);
+        events.OfType<WeightsSet>().Where(w => w.Mechanism == 1).ShouldAllBe(w => w.NetUid.Value == 4);
+        events.OfType<WeightsSet>().Count(w => w.Mechanism == 1).ShouldBeGreaterThan(0);
+        // Three network-wide stake moves or removals are drawn a block; at least one a block lands.
+        (events.OfType<StakeMoved>().Count() + events.OfType<StakeRemoved>().Count()).ShouldBeGreaterThanOrEqualTo(800);
+        events.OfType<StakeMoved>().Select(m => m.NetUid).Distinct().Count().ShouldBeGreaterThan(5);
     }
 }
