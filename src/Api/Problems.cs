@@ -59,7 +59,7 @@ public sealed partial class Problems(IProblemDetailsService problems, ILogger<Pr
         ValidationException v => (400, "bad parameter", v.Errors.FirstOrDefault()?.PropertyName, string.Join("; ", v.Errors.Select(f => $"{f.PropertyName}: {f.ErrorMessage}")),
             [.. v.Errors.Select(f => (object)new Dictionary<string, string> { ["parameter"] = f.PropertyName, ["reason"] = f.ErrorMessage })]),
         NotFoundException n => (404, "not found", Field(n.Message), Reason(n.Message), null),
-        Application.Epochs.EpochNotDueException d => (409, "nothing due", d.Field, d.Reason, null),
+        Application.Epochs.EpochNotDueException d => (409, "nothing due", d.Error.Field, d.Error.Reason, null),
         FieldErrorException r => (400, "bad input", null, r.Message, null),
         BadHttpRequestException b => (b.StatusCode, "bad request", Bound(b.Message), b.Message, null),
         OperationCanceledException => (504, "timed out", null, "the request was cancelled before it completed", null),

@@ -22,9 +22,8 @@ public sealed record TriggeredEpoch(NetUid NetUid, ulong Epoch, Block Block, Rao
 /// <summary>Nothing is due: the subnet's epoch already ran at that block, or the ledger is already past it.</summary>
 public sealed class EpochNotDueException(string field, string reason) : Exception($"{field}: {reason}")
 {
-    public string Field { get; } = field;
-
-    public string Reason { get; } = reason;
+    /// <summary>What is not due and why, as every <c>field: reason</c> error is told.</summary>
+    public Domain.FieldError Error { get; } = new(field, reason);
 }
 
 public sealed class TriggerEpochHandler(IDocumentStore store, NpgsqlDataSource dataSource, StoredEvents stored, SchemaReady schema, LockWaits waits)
