@@ -179,13 +179,12 @@ public sealed class LocalCluster
             return _binaries;
         }
 
+        // A cluster must be run by the version that created it; prefer the recorded directory while it still exists
+        // (and then search nothing: the search may run pg_config, a process per command).
         var recorded = ReadState()?.BinDirectory;
-        var found = await PostgresBinaries.FindAsync(_binDirectory, ct).ConfigureAwait(false);
-        // A cluster must be run by the version that created it; prefer the recorded directory while it still exists.
-        if (_binDirectory is null && recorded is not null && File.Exists(Path.Combine(recorded, "pg_ctl")))
-        {
-            found = new PostgresBinaries(recorded);
-        }
+        var found = _binDirectory is null && recorded is not null && File.Exists(Path.Combine(recorded, "pg_ctl"))
+            ? new PostgresBinaries(recorded)
+            : await PostgresBinaries.FindAsync(_binDirectory, ct).ConfigureAwait(false);
 
         _binaries = found ?? throw new PostgresUnavailableException(PostgresBinaries.InstallHint);
         return _binaries;
@@ -316,11 +315,32 @@ public sealed class LocalCluster
             return false;
         }
 
+        // What pg_ctl status checks (the postmaster's pid from line 1 of postmaster.pid is alive), without starting a
+        // process for it on Linux, where every command asks this first.
+        if (OperatingSystem.IsLinux() && ReadPostmasterPid() is { } pid)
+        {
+            return Directory.Exists($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}");
+        }
+
         var binaries = state?.BinDirectory is { } recorded && File.Exists(Path.Combine(recorded, "pg_ctl"))
             ? new PostgresBinaries(recorded)
             : await GetBinariesAsync(ct).ConfigureAwait(false);
         var result = await RunPostgresToolAsync(binaries.PgCtl, ["status", "-D", DataDirectory], ct).ConfigureAwait(false);
         return result.Succeeded;
+    }
+
+    /// <summary>Line 1 of postmaster.pid is the postmaster's process id.</summary>
+    private int? ReadPostmasterPid()
+    {
+        try
+        {
+            var lines = File.ReadAllLines(Path.Combine(DataDirectory, "postmaster.pid"));
+            return lines.Length > 0 && int.TryParse(lines[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid) && pid > 0 ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Line 4 of postmaster.pid is the port the running server listens on.</summary>
