@@ -5,7 +5,8 @@ using Npgsql;
 namespace Bittensor.Ledger.Application.Store;
 
 /// <summary>Applies the configured schema once per process before the first raw SQL touches it: the bulk import
-/// and the status query bypass the sessions that would otherwise create tables on first use. A no-op against a
+/// and the other raw-SQL writers and readers bypass the sessions that would otherwise create tables on first use
+/// (`ledger status` does not: it reads only tables it checks exist). A no-op against a
 /// database already at db/schema/ledger.sql. Commands starting at once on a fresh database would both run the DDL
 /// and one would fail, so the migration runs under a session advisory lock of its own (<see cref="LedgerLocks.Schema"/>):
 /// the second waits, then finds nothing left to apply. A rebuild drops read-model indexes and builds them at its end;
