@@ -87,7 +87,7 @@ public sealed class ConcurrencyTests
         var middle = (string)(await ScalarAsync(reference, $"select natural_key from {NaturalKeys.QualifiedName} order by seq_id offset {Lines / 2} limit 1"))!;
 
         var db = await PostgresServer.CreateDatabaseAsync("conc_rebuild_import");
-        (await ExecutableTests.RunAsync("status", "--connection", db)).ExitCode.ShouldBe(0); // the schema, empty
+        (await ExecutableTests.RunAsync("digest", "--connection", db)).ExitCode.ShouldBe(0); // the schema, empty
         await using var hold = new NpgsqlConnection(db);
         await hold.OpenAsync(ct);
         await using var tx = await hold.BeginTransactionAsync(ct);
@@ -196,7 +196,7 @@ public sealed class ConcurrencyTests
     public async Task ACommandWaitingForALock_SaysWhoHoldsIt_AndCtrlCEndsTheWaitInOneLine(string lockName, string[] args)
     {
         var db = await PostgresServer.CreateDatabaseAsync("conc_wait_" + args[0]);
-        (await ExecutableTests.RunAsync("status", "--connection", db)).ExitCode.ShouldBe(0); // the schema, empty
+        (await ExecutableTests.RunAsync("digest", "--connection", db)).ExitCode.ShouldBe(0); // the schema, empty
         var (key, saying) = lockName == "writer"
             ? (WriterLock.Key, "another command is writing this ledger")
             : (LedgerLocks.Projector, "another command is projecting this ledger's read models");
