@@ -83,11 +83,7 @@ public static partial class YumaMath
                 if (j < columns)
                 {
                     rowA[j] = a.Val[p];
-                    if (!touched[j])
-                    {
-                        touched[j] = true;
-                        cols[count++] = j;
-                    }
+                    Touch(touched, cols, ref count, j);
                 }
             }
 
@@ -97,11 +93,7 @@ public static partial class YumaMath
                 if (j < columns)
                 {
                     rowB[j] = b.Val[p];
-                    if (!touched[j])
-                    {
-                        touched[j] = true;
-                        cols[count++] = j;
-                    }
+                    Touch(touched, cols, ref count, j);
                 }
             }
 
@@ -264,11 +256,7 @@ public static partial class YumaMath
                     if (j < n)
                     {
                         acc[j] = acc[j].SaturatingAdd(alpha.SaturatingMul(DivideBySum(newColSum, newDivide, j, newVal[k])));
-                        if (!touched[j])
-                        {
-                            touched[j] = true;
-                            cols[count++] = j;
-                        }
+                        Touch(touched, cols, ref count, j);
                     }
                 }
 
@@ -278,11 +266,7 @@ public static partial class YumaMath
                     if (j < n)
                     {
                         acc[j] = acc[j].SaturatingAdd(oneMinusAlpha.SaturatingMul(DivideBySum(oldColSum, oldDivide, j, oldVal[k])));
-                        if (!touched[j])
-                        {
-                            touched[j] = true;
-                            cols[count++] = j;
-                        }
+                        Touch(touched, cols, ref count, j);
                     }
                 }
 
@@ -449,4 +433,16 @@ public static partial class YumaMath
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static I32F32 DivideBySum(I32F32[]? sums, I32F32Divisor[]? divide, int column, I32F32 value) =>
         sums is null || column >= sums.Length || sums[column].IsZero ? value : divide![column].SafeDivide(value);
+
+    /// <summary>Records column <paramref name="j"/> the first time a row touches it, so the row's columns can be visited
+    /// in order once, whatever order its inputs listed them in.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Touch(bool[] touched, int[] cols, ref int count, int j)
+    {
+        if (!touched[j])
+        {
+            touched[j] = true;
+            cols[count++] = j;
+        }
+    }
 }

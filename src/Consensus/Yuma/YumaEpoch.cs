@@ -285,13 +285,7 @@ public static class YumaEpoch
         var lastUpdate = input.LastUpdate;
         var registered = input.BlockAtRegistration;
         var commitBlocks = input.CommitBlocks;
-        int capacity = 0;
-        for (int i = 0; i < n && i < rows.Length; i++)
-        {
-            capacity += rows[i].Length;
-        }
-
-        var result = Track(matrices, new CsrMatrix(n, capacity));
+        var result = TrackFor(rows, n, matrices);
         var start = result.Start;
         var col = result.Col;
         var val = result.Val;
@@ -350,13 +344,7 @@ public static class YumaEpoch
     private static CsrMatrix ReadBondsColSum(
         (ushort Col, ushort Val)[][] rows, int n, ulong lastTempo, ulong[] registered, I32F32[] colSum, List<CsrMatrix> matrices)
     {
-        int capacity = 0;
-        for (int i = 0; i < n && i < rows.Length; i++)
-        {
-            capacity += rows[i].Length;
-        }
-
-        var result = Track(matrices, new CsrMatrix(n, capacity));
+        var result = TrackFor(rows, n, matrices);
         var start = result.Start;
         var col = result.Col;
         var val = result.Val;
@@ -388,6 +376,18 @@ public static class YumaEpoch
         }
 
         return result;
+    }
+
+    /// <summary>A tracked matrix of <paramref name="n"/> rows with room for every entry of the first n input rows.</summary>
+    private static CsrMatrix TrackFor((ushort Col, ushort Val)[][] rows, int n, List<CsrMatrix> matrices)
+    {
+        int capacity = 0;
+        for (int i = 0; i < n && i < rows.Length; i++)
+        {
+            capacity += rows[i].Length;
+        }
+
+        return Track(matrices, new CsrMatrix(n, capacity));
     }
 
     private static CsrMatrix Track(List<CsrMatrix> matrices, CsrMatrix matrix)
