@@ -23,7 +23,7 @@ internal static class Answers
     public const int ClosedEpochSeconds = 3600;
 
     public static IResult Json(JsonNode node, int? maxAgeSeconds = null, int statusCode = StatusCodes.Status200OK) =>
-        new JsonAnswer(Prepare(JsonSerializer.SerializeToUtf8Bytes(node, Compact)), maxAgeSeconds, statusCode);
+        new JsonAnswer(Prepare(Bytes(node)), maxAgeSeconds, statusCode);
 
     /// <summary>An answer already written as UTF-8 JSON (<see cref="EmissionsJson"/>), with its ETag.</summary>
     public static IResult Json(AnswerCache.Answer answer) => new JsonAnswer(answer, null, StatusCodes.Status200OK);
@@ -32,7 +32,7 @@ internal static class Answers
     public static AnswerCache.Answer Prepare(byte[] utf8) =>
         new(utf8, "\"" + Convert.ToBase64String(SHA256.HashData(utf8).AsSpan(0, 16)).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "\"");
 
-    /// <summary>The same bytes <see cref="Json(JsonNode, int?, int)"/> sends for <paramref name="node"/> (tests).</summary>
+    /// <summary>The bytes <see cref="Json(JsonNode, int?, int)"/> sends for <paramref name="node"/>.</summary>
     internal static byte[] Bytes(JsonNode node) => JsonSerializer.SerializeToUtf8Bytes(node, Compact);
 
     /// <summary>Cuts <paramref name="array"/> of <paramref name="root"/> to one page and says where the next begins.</summary>
@@ -49,17 +49,14 @@ internal static class Answers
         }
 
         obj[array] = page;
-        var next = paging.Offset + paging.Limit < total ? paging.Offset + paging.Limit : (int?)null;
-        obj["paging"] = new JsonObject { ["offset"] = paging.Offset, ["limit"] = paging.Limit, ["total"] = total, ["next_offset"] = next };
-        return root;
+        return Paged(root, paging, total);
     }
 
     /// <summary>Says where the next page begins, for an answer the query already cut to <paramref name="paging"/>
     /// (the limit in its SQL) out of <paramref name="total"/> rows.</summary>
     public static JsonNode Paged(JsonNode root, Paging paging, long total)
     {
-        var next = paging.Offset + paging.Limit < total ? paging.Offset + paging.Limit : (int?)null;
-        root.AsObject()["paging"] = new JsonObject { ["offset"] = paging.Offset, ["limit"] = paging.Limit, ["total"] = total, ["next_offset"] = next };
+        root.AsObject()["paging"] = new JsonObject { ["offset"] = paging.Offset, ["limit"] = paging.Limit, ["total"] = total, ["next_offset"] = paging.NextOffset(total) };
         return root;
     }
 
@@ -112,6 +109,9 @@ internal readonly record struct Paging(int Offset, int Limit)
 {
     /// <summary>The page for a query that reads it in SQL (Application's RowPage).</summary>
     public Application.Audit.RowPage Rows => new(Offset, Limit);
+
+    /// <summary>Where the page after this one begins, or null when this one reaches the end of <paramref name="total"/> rows.</summary>
+    public int? NextOffset(long total) => Offset + Limit < total ? Offset + Limit : null;
 
     public static Paging From(int? limit, int? offset, LedgerApiOptions options)
     {

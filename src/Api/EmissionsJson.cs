@@ -49,9 +49,9 @@ internal static class EmissionsJson
             w.WriteNumber("offset", paging.Offset);
             w.WriteNumber("limit", paging.Limit);
             w.WriteNumber("total", total);
-            if (paging.Offset + paging.Limit < total)
+            if (paging.NextOffset(total) is { } next)
             {
-                w.WriteNumber("next_offset", paging.Offset + paging.Limit);
+                w.WriteNumber("next_offset", next);
             }
             else
             {
