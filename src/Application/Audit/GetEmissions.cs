@@ -88,16 +88,12 @@ public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource d
             total = 0;
         }
 
-        var source = "computed";
         if (total == 0 && rows.Count == 0 && await ObservedEmissions.ReadAsync(dataSource, stored, query, cancellationToken).ConfigureAwait(false) is { Count: > 0 } observed)
         {
             // A subnet the ledger did not compute may be one `ledger chain sync` recorded: its epochs as the chain stored
             // them (a short list per subnet, paged here).
             var all = observed.ToList();
-            var fromObserved = query.Page is { } op ? [.. all.Skip(op.Offset).Take(op.Limit)] : all;
-            ulong SumAll(Func<EmissionRow, ulong> f) => all.Aggregate(0UL, (s, r) => checked(s + f(r)));
-            return new EmissionHistoryReport(fromObserved, SumAll(r => r.ServerEmission), SumAll(r => r.ValidatorEmission), SumAll(r => r.Emission),
-                SumAll(r => r.Take), SumAll(r => r.NominatorDividends), ObservedMetagraph.Source) { TotalRows = all.Count };
+            return Summed(all, query.Page is { } op ? [.. all.Skip(op.Offset).Take(op.Limit)] : all, ObservedMetagraph.Source);
         }
 
         if (total == 0)
@@ -117,28 +113,21 @@ public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource d
             }
         }
 
-        ulong Sum(Func<EmissionRow, ulong> f) => rows.Aggregate(0UL, (s, r) => checked(s + f(r)));
-        return new EmissionHistoryReport(rows, Sum(r => r.ServerEmission), Sum(r => r.ValidatorEmission), Sum(r => r.Emission), Sum(r => r.Take), Sum(r => r.NominatorDividends), source)
-        {
-            TotalRows = rows.Count,
-        };
+        return Summed(rows, rows, "computed");
     }
 
-    /// <summary>The whole answer's row count and totals, for a page that does not show them: the rows' filter of
-    /// <see cref="Command"/> with the postings summed per uid (the covering index), no row leaves PostgreSQL.</summary>
+    /// <summary>A report showing <paramref name="shown"/> with the totals and row count of <paramref name="all"/>.</summary>
+    private static EmissionHistoryReport Summed(List<EmissionRow> all, IReadOnlyList<EmissionRow> shown, string source)
+    {
+        ulong Sum(Func<EmissionRow, ulong> f) => all.Aggregate(0UL, (s, r) => checked(s + f(r)));
+        return new EmissionHistoryReport(shown, Sum(r => r.ServerEmission), Sum(r => r.ValidatorEmission), Sum(r => r.Emission), Sum(r => r.Take),
+            Sum(r => r.NominatorDividends), source) { TotalRows = all.Count };
+    }
+
+    /// <summary>The whole answer's row count and totals, for a page that does not show them.</summary>
     private async Task<EmissionHistoryReport> TotalsAsync(GetEmissions query, CancellationToken ct)
     {
-        await using var cmd = Command(dataSource, query);
-        var select = cmd.CommandText;
-        var where = select.IndexOf(" p on true where ", StringComparison.Ordinal) + " p on true".Length;
-        var order = select.LastIndexOf(" order by ", StringComparison.Ordinal);
-        cmd.CommandText =
-            "select count(*), coalesce(sum(e.server_emission), 0)::bigint, coalesce(sum(e.validator_emission), 0)::bigint, coalesce(sum(e.emission), 0)::bigint, " +
-            "coalesce(sum(p.take), 0)::bigint, coalesce(sum(p.nominators), 0)::bigint " +
-            $"from {EmissionHistoryProjection.HistoryTable} e left join lateral (" +
-            "select sum(amount) filter (where reason = 'ValidatorTake') as take, sum(amount) filter (where reason = 'NominatorDividend') as nominators " +
-            $"from {EmissionHistoryProjection.PostingTable} p where p.netuid = e.netuid and p.epoch = e.epoch and p.uid = e.uid) p on true" +
-            select[where..order];
+        await using var cmd = Filtered(dataSource, query, TotalsSelect, "");
         await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         await r.ReadAsync(ct).ConfigureAwait(false);
         static ulong Rao(long value) => checked((ulong)value);
@@ -147,21 +136,35 @@ public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource d
 
     /// <summary>The query behind `ledger emissions` and `ledger export --what emissions` (bench/Projections.Bench
     /// runs it under EXPLAIN): an index range scan on the key column, then the uid's postings by index.</summary>
-    public static NpgsqlCommand Command(NpgsqlDataSource dataSource, GetEmissions q)
+    // Amounts leave PostgreSQL as bigint (checked there: an amount past 2^63 is an error, never a wrap), which is far
+    // cheaper to read than numeric; every amount is bounded by an asset's 21e15-rao supply.
+    private const string RowsSelect =
+        "select e.netuid, e.epoch, e.uid, e.block, e.seq_id, e.hotkey, e.coldkey, e.stake_weight, e.consensus, e.incentive, e.dividends, " +
+        "e.validator_trust, e.server_emission::bigint, e.validator_emission::bigint, e.emission::bigint, coalesce(p.take, 0)::bigint, coalesce(p.nominators, 0)::bigint, " +
+        "coalesce(p.nominator_coldkeys, '{}'), coalesce(p.nominator_amounts, '{}') " +
+        $"from {EmissionHistoryProjection.HistoryTable} e left join lateral (" +
+        "select sum(amount) filter (where reason = 'ValidatorTake') as take, sum(amount) filter (where reason = 'NominatorDividend') as nominators, " +
+        "array_agg(coldkey order by ordinal) filter (where reason = 'NominatorDividend') as nominator_coldkeys, " +
+        "array_agg(amount::bigint order by ordinal) filter (where reason = 'NominatorDividend') as nominator_amounts " +
+        $"from {EmissionHistoryProjection.PostingTable} p where p.netuid = e.netuid and p.epoch = e.epoch and p.uid = e.uid) p on true where ";
+
+    // The same rows' count and sums, with the postings summed per uid (the covering index): no row leaves PostgreSQL.
+    private const string TotalsSelect =
+        "select count(*), coalesce(sum(e.server_emission), 0)::bigint, coalesce(sum(e.validator_emission), 0)::bigint, coalesce(sum(e.emission), 0)::bigint, " +
+        "coalesce(sum(p.take), 0)::bigint, coalesce(sum(p.nominators), 0)::bigint " +
+        $"from {EmissionHistoryProjection.HistoryTable} e left join lateral (" +
+        "select sum(amount) filter (where reason = 'ValidatorTake') as take, sum(amount) filter (where reason = 'NominatorDividend') as nominators " +
+        $"from {EmissionHistoryProjection.PostingTable} p where p.netuid = e.netuid and p.epoch = e.epoch and p.uid = e.uid) p on true where ";
+
+    /// <summary>The rows of <paramref name="q"/>, in (netuid, epoch, uid) order (the query, the export, the bench).</summary>
+    public static NpgsqlCommand Command(NpgsqlDataSource dataSource, GetEmissions q) => Filtered(dataSource, q, RowsSelect, " order by e.netuid, e.epoch, e.uid");
+
+    /// <summary><paramref name="select"/> (ending in <c>where </c>) restricted to the rows <paramref name="q"/> asks for.</summary>
+    private static NpgsqlCommand Filtered(NpgsqlDataSource dataSource, GetEmissions q, string select, string tail)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(q);
-        var sql = new StringBuilder(
-            // Amounts leave PostgreSQL as bigint (checked there: an amount past 2^63 is an error, never a wrap), which is
-            // far cheaper to read than numeric; every amount is bounded by an asset's 21e15-rao supply.
-            "select e.netuid, e.epoch, e.uid, e.block, e.seq_id, e.hotkey, e.coldkey, e.stake_weight, e.consensus, e.incentive, e.dividends, " +
-            "e.validator_trust, e.server_emission::bigint, e.validator_emission::bigint, e.emission::bigint, coalesce(p.take, 0)::bigint, coalesce(p.nominators, 0)::bigint, " +
-            "coalesce(p.nominator_coldkeys, '{}'), coalesce(p.nominator_amounts, '{}') " +
-            $"from {EmissionHistoryProjection.HistoryTable} e left join lateral (" +
-            "select sum(amount) filter (where reason = 'ValidatorTake') as take, sum(amount) filter (where reason = 'NominatorDividend') as nominators, " +
-            "array_agg(coldkey order by ordinal) filter (where reason = 'NominatorDividend') as nominator_coldkeys, " +
-            "array_agg(amount::bigint order by ordinal) filter (where reason = 'NominatorDividend') as nominator_amounts " +
-            $"from {EmissionHistoryProjection.PostingTable} p where p.netuid = e.netuid and p.epoch = e.epoch and p.uid = e.uid) p on true where ");
+        var sql = new StringBuilder(select);
         var cmd = dataSource.CreateCommand();
         if (q.Hotkey is { } h)
         {
@@ -185,7 +188,7 @@ public sealed class GetEmissionsHandler(IDocumentStore store, NpgsqlDataSource d
 
         Range("e.epoch", q.FromEpoch, q.ToEpoch);
         Range("e.block", q.FromBlock, q.ToBlock);
-        sql.Append(" order by e.netuid, e.epoch, e.uid");
+        sql.Append(tail);
         cmd.CommandText = sql.ToString();
         return cmd;
 
