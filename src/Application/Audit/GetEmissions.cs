@@ -28,8 +28,7 @@ public sealed record GetEmissions(
                 .OverridePropertyName("to_epoch").WithMessage("must not be before --from-epoch");
             RuleFor(x => x.ToBlock).GreaterThanOrEqualTo(x => x.FromBlock).When(x => x.FromBlock is not null && x.ToBlock is not null)
                 .OverridePropertyName("to_block").WithMessage("must not be before --from-block");
-            RuleFor(x => x.Page).Must(p => p!.IsValid).When(x => x.Page is not null)
-                .OverridePropertyName("limit").WithMessage($"a page is offset >= 0 and 1..{RowPage.MaxLimit} rows");
+            RuleFor(x => x.Page).IsAPage();
         }
     }
 }

@@ -21,8 +21,7 @@ public sealed record GetWeightsHistory(NetUid NetUid, Uid? ValidatorUid = null, 
         {
             RuleFor(x => x.ToBlock).GreaterThanOrEqualTo(x => x.FromBlock).When(x => x.FromBlock is not null && x.ToBlock is not null)
                 .OverridePropertyName("to_block").WithMessage("must not be before from_block");
-            RuleFor(x => x.Page).Must(p => p!.IsValid).When(x => x.Page is not null)
-                .OverridePropertyName("limit").WithMessage($"a page is offset >= 0 and 1..{RowPage.MaxLimit} rows");
+            RuleFor(x => x.Page).IsAPage();
         }
     }
 }
@@ -48,8 +47,7 @@ public sealed record GetBondsHistory(NetUid NetUid, Uid? ValidatorUid = null, ul
         {
             RuleFor(x => x.ToEpoch).GreaterThanOrEqualTo(x => x.FromEpoch).When(x => x.FromEpoch is not null && x.ToEpoch is not null)
                 .OverridePropertyName("to_epoch").WithMessage("must not be before from_epoch");
-            RuleFor(x => x.Page).Must(p => p!.IsValid).When(x => x.Page is not null)
-                .OverridePropertyName("limit").WithMessage($"a page is offset >= 0 and 1..{RowPage.MaxLimit} rows");
+            RuleFor(x => x.Page).IsAPage();
         }
     }
 }

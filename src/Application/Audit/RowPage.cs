@@ -1,3 +1,5 @@
+using FluentValidation;
+
 namespace Bittensor.Ledger.Application.Audit;
 
 /// <summary>One page of a long answer (a history's rows), read by the query itself: <see cref="Limit"/> rows from
@@ -26,4 +28,11 @@ public sealed record RowPage(int Offset, int Limit)
 
         return Offset == 0 && !more;
     }
+}
+
+public static class RowPageRules
+{
+    /// <summary>The one shape rule of a query's optional page, named <c>limit</c> as the API and CLI spell it.</summary>
+    public static IRuleBuilderOptions<T, RowPage?> IsAPage<T>(this IRuleBuilder<T, RowPage?> rule) =>
+        rule.Must(p => p is null || p.IsValid).OverridePropertyName("limit").WithMessage($"a page is offset >= 0 and 1..{RowPage.MaxLimit} rows");
 }
