@@ -913,3 +913,16 @@ BEGIN
 END
 $$
 LANGUAGE plpgsql;
+
+do $$
+begin
+    if current_setting('server_version_num')::int >= 140000 then
+        if exists (select 1 from pg_attribute
+                   where attrelid = to_regclass('ledger.mt_events') and attname = 'data' and attcompression <> 'l') then
+            alter table ledger.mt_events alter column data set compression lz4;
+        end if;
+    end if;
+exception when feature_not_supported then
+    null;
+end
+$$;

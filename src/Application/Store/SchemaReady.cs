@@ -27,6 +27,8 @@ public sealed class SchemaReady(IDocumentStore store, NpgsqlDataSource dataSourc
             if (!await LedgerLocks.HeldAsync(connection, LedgerLocks.Rebuild, CancellationToken.None).ConfigureAwait(false))
             {
                 await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync().ConfigureAwait(false);
+                await using var compression = new NpgsqlCommand(EventCompression.Sql, connection);
+                await compression.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
         }
         finally

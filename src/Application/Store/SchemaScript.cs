@@ -1,6 +1,7 @@
 namespace Bittensor.Ledger.Application.Store;
 
-/// <summary>The DDL Marten generates for the ledger's configuration, without touching a database. It is what
+/// <summary>The DDL Marten generates for the ledger's configuration, without touching a database, followed by the
+/// statements Marten does not model (<see cref="EventCompression"/>). It is what
 /// db/schema/ledger.sql holds (see db/README.md).</summary>
 public static class SchemaScript
 {
@@ -9,8 +10,8 @@ public static class SchemaScript
     public static string Generate()
     {
         using var store = LedgerStore.Create("Host=unused");
-        var script = store.Storage.ToDatabaseScript();
-        return script.ReplaceLineEndings("\n").TrimEnd() + "\n";
+        var script = store.Storage.ToDatabaseScript().ReplaceLineEndings("\n").TrimEnd() + "\n\n" + EventCompression.Sql;
+        return script.TrimEnd() + "\n";
     }
 
     /// <summary>Whitespace-insensitive form for staleness checks: runs of whitespace become one space.</summary>
