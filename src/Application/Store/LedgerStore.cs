@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bittensor.Ledger.Domain;
 using Bittensor.Ledger.Projections;
+using Bittensor.Ledger.Projections.Tailing;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
@@ -10,7 +11,7 @@ namespace Bittensor.Ledger.Application.Store;
 
 /// <summary>How the ledger configures Marten: its own schema, string stream ids (see <see cref="StreamIds"/>),
 /// Quick append, every Domain event registered, and the Domain's value-type JSON converters (they are attributes on
-/// the types, so System.Text.Json finds them without registration). See docs/adr/0001-streams.md.</summary>
+/// the types, so System.Text.Json finds them without registration) plus the store's compact <see cref="SparseEntryJson"/>. See docs/adr/0001-streams.md.</summary>
 public static class LedgerStore
 {
     public const string Schema = "ledger";
@@ -60,7 +61,7 @@ public static class LedgerStore
         o.Events.DatabaseSchemaName = Schema;
         o.Events.StreamIdentity = StreamIdentity.AsString;
         o.Events.AppendMode = EventAppendMode.Quick;
-        o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.Default);
+        o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.Default, json => json.Converters.Add(new SparseEntryJson()));
         o.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
         foreach (var type in EventTypes)
         {

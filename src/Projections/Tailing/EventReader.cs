@@ -8,7 +8,7 @@ using Bittensor.Ledger.Domain.Primitives;
 namespace Bittensor.Ledger.Projections.Tailing;
 
 /// <summary>Reads stored event JSON for the projector, as Marten's System.Text.Json serializer configured by LedgerStore
-/// does (PascalCase properties, enums as strings, the Domain's value-type converters), with one difference: every SS58
+/// does (PascalCase properties, enums as strings, the Domain's value-type converters, <see cref="SparseEntryJson"/>), with one difference: every SS58
 /// key and account name is checked once per distinct value and then taken from a cache. The keys of a subnet repeat in
 /// every epoch (an epoch_completed carries 2 per uid, its postings up to 4 per payout), and verifying an SS58 checksum
 /// (base58 + BLAKE2b) each time was most of a rebuild's CPU. A test checks this reads every event type exactly as Marten
@@ -21,6 +21,7 @@ public sealed class EventReader
         Converters =
         {
             new JsonStringEnumConverter(),
+            new SparseEntryJson(),
             new CachedConverter<Hotkey>(s => Hotkey.TryParse(s, out var k, out var reason) ? k : throw new JsonException($"not a valid SS58 address: {reason}")),
             new CachedConverter<Coldkey>(s => Coldkey.TryParse(s, out var k, out var reason) ? k : throw new JsonException($"not a valid SS58 address: {reason}")),
             new CachedConverter<Account>(s => Account.TryParse(s, out var a) ? a : throw new JsonException("expected an account name such as \"tao:unissued\"")),
