@@ -19,7 +19,7 @@ public sealed record TableSize(string Name, long Bytes, long Rows);
 
 public sealed record RunReport(
     string Workload, int Subnets, int Blocks, int Seed, string Server, string? StatementsUnavailable,
-    Workload File, IReadOnlyList<Phase> Phases, double ImportOverCopy, double RebuildOverCopy,
+    Workload File, IReadOnlyList<Phase> Phases, double ImportOverCopy, double RebuildOverCopy, double ImportOverLz4Copy, double RebuildOverLz4Copy,
     IReadOnlyList<DigestRow> DigestAfterImport, IReadOnlyList<DigestRow> DigestAfterRebuild, bool DigestsEqual,
     bool VerifyHolds, long VerifyEpochs, long VerifyEpochsMatching, IReadOnlyList<QueryTiming> Queries,
-    IReadOnlyList<TableSize> Tables, long RawCopyTableBytes);
+    IReadOnlyList<TableSize> Tables, long RawCopyTableBytes, long RawCopyLz4TableBytes);

@@ -10,11 +10,13 @@ namespace Bittensor.Ledger.Bench;
 /// costs beyond "the bytes reach PostgreSQL". Linked from bench/Shared into the benches that compare against it.</summary>
 internal static class RawCopy
 {
-    /// <summary>Creates <paramref name="table"/> (which must not exist) and copies the lines of <paramref name="file"/> into it.</summary>
+    /// <summary>Creates <paramref name="table"/> (which must not exist) and copies the lines of <paramref name="file"/>
+    /// into it; its jsonb column compressed with <paramref name="compression"/> (e.g. lz4), the server's default when null.</summary>
     public static async Task<(long Rows, TimeSpan Elapsed)> NdjsonAsync(
-        NpgsqlDataSource dataSource, string file, int batchSize, string table, CancellationToken ct)
+        NpgsqlDataSource dataSource, string file, int batchSize, string table, CancellationToken ct, string? compression = null)
     {
-        await using (var create = dataSource.CreateCommand($"create table {table}(seq bigserial, data jsonb)"))
+        var column = compression is null ? "data jsonb" : $"data jsonb compression {compression}";
+        await using (var create = dataSource.CreateCommand($"create table {table}(seq bigserial, {column})"))
         {
             await create.ExecuteNonQueryAsync(ct);
         }

@@ -37,8 +37,9 @@ public sealed class MainnetDaySmokeTests
             r.GetProperty("File").GetProperty("Epochs").GetInt64().ShouldBe(epochs);
 
             var phases = r.GetProperty("Phases").EnumerateArray().ToDictionary(p => p.GetProperty("Name").GetString()!);
-            phases.Keys.ShouldBe(["generate", "raw COPY", "import", "catch-up", "rebuild --all", "verify", "audit queries"]);
+            phases.Keys.ShouldBe(["generate", "raw COPY", "raw COPY (lz4)", "import", "catch-up", "rebuild --all", "verify", "audit queries"]);
             phases["raw COPY"].GetProperty("Events").GetInt64().ShouldBe(lines);
+            phases["raw COPY (lz4)"].GetProperty("Events").GetInt64().ShouldBe(lines);
             phases["import"].GetProperty("Events").GetInt64().ShouldBe(lines);
             phases["import"].GetProperty("Epochs").GetInt64().ShouldBe(epochs);
             phases["import"].GetProperty("Detail").GetString()!.ShouldContain("import trace");
