@@ -100,4 +100,22 @@ public class Ss58Tests
     public void HotkeyParse_InvalidChecksum_ThrowsWithReason() =>
         Should.Throw<FormatException>(() => Hotkey.Parse("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ"))
             .Message.ShouldContain("checksum mismatch");
+
+    [Fact]
+    public void Issue12_ParsingAnAddressAgain_GivesTheSameKey_AndABadOneFailsEveryTime()
+    {
+        const string tampered = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ";
+        for (var i = 0; i < 2; i++)
+        {
+            Hotkey.TryParse(Alice, out var hotkey, out var reason).ShouldBeTrue();
+            hotkey.Address.ShouldBe(Alice);
+            reason.ShouldBe("");
+            Coldkey.TryParse(Alice, out var coldkey, out _).ShouldBeTrue();
+            coldkey.Address.ShouldBe(Alice);
+            Hotkey.TryParse(tampered, out _, out reason).ShouldBeFalse();
+            reason.ShouldBe("checksum mismatch");
+            Coldkey.TryParse(tampered, out _, out reason).ShouldBeFalse();
+            reason.ShouldBe("checksum mismatch");
+        }
+    }
 }

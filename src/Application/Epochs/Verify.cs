@@ -1,3 +1,4 @@
+using System.Buffers;
 using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Application.Store;
 using Bittensor.Ledger.Domain;
@@ -48,6 +49,13 @@ public sealed class VerifyLedgerHandler(NpgsqlDataSource dataSource, StoredEvent
         EpochCompleted? completed = null;
         Block? lastBlock = null;
 
+        // Bit for bit is: the recomputed event serializes to the same JSON as the recorded one. Two reused buffers keep
+        // the 100–400 kB per epoch off the large-object heap (issue 12).
+        var recomputedJson = new ArrayBufferWriter<byte>();
+        var recordedJson = new ArrayBufferWriter<byte>();
+        bool Same(ILedgerEvent recomputed, ILedgerEvent recorded) =>
+            stored.Utf8Json(recomputedJson, recomputed).SequenceEqual(stored.Utf8Json(recordedJson, recorded));
+
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await foreach (var (seq, e) in stored.ReadAsync(connection, 0, cancellationToken).ConfigureAwait(false))
         {
@@ -69,7 +77,7 @@ public sealed class VerifyLedgerHandler(NpgsqlDataSource dataSource, StoredEvent
                     epochs++;
                     completed = c;
                     expected = Recompute(engine, c, seq, findings);
-                    if (expected is not null && stored.Json(expected.Completed) == stored.Json(c))
+                    if (expected is not null && Same(expected.Completed, c))
                     {
                         matching++;
                     }
@@ -79,7 +87,7 @@ public sealed class VerifyLedgerHandler(NpgsqlDataSource dataSource, StoredEvent
                     }
 
                     break;
-                case SubnetEmissionPosted p when expected is not null && stored.Json(expected.Posted) != stored.Json(p):
+                case SubnetEmissionPosted p when expected is not null && !Same(expected.Posted, p):
                     findings.Add(new VerifyFinding(p.Block, seq, $"subnet {p.NetUid} epoch {p.Epoch}: the recorded postings differ from the distribution recomputed from the recorded state"));
                     break;
             }

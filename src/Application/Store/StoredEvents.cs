@@ -1,3 +1,4 @@
+using System.Buffers;
 using Bittensor.Ledger.Domain.Epochs;
 using Bittensor.Ledger.Domain;
 using Marten;
@@ -27,6 +28,17 @@ public sealed class StoredEvents
     }
 
     public string Json(ILedgerEvent e) => _serializer.ToJson(e);
+
+    /// <summary>Writes the UTF-8 of <see cref="Json"/> into <paramref name="buffer"/>, emptied first, so a caller that
+    /// compares many large events (verify: an epoch's results are 100–400 kB of JSON, issue 12) reuses one buffer instead
+    /// of allocating two strings on the large-object heap per comparison.</summary>
+    public ReadOnlySpan<byte> Utf8Json(ArrayBufferWriter<byte> buffer, ILedgerEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        buffer.ResetWrittenCount();
+        _serializer.WriteTo(buffer, e);
+        return buffer.WrittenSpan;
+    }
 
     public (string Alias, string DotnetType) Names(ILedgerEvent e) => _byType[e.GetType()];
 

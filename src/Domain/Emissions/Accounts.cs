@@ -82,8 +82,27 @@ public readonly record struct Account(Asset Asset, AccountKind Kind, NetUid? Sub
         };
     }
 
+    // Sized for a mainnet day's stake accounts (128 subnets × 256 uids, several stakers each).
+    private static readonly ParsedOnce<Account> Parsed = new(1 << 18);
+
     /// <summary>Parses the text name written by <see cref="ToString"/>.</summary>
     public static bool TryParse(string? text, out Account account)
+    {
+        if (Parsed.TryGet(text, out account))
+        {
+            return true;
+        }
+
+        if (!TryParseText(text, out account))
+        {
+            return false;
+        }
+
+        Parsed.Add(text!, account);
+        return true;
+    }
+
+    private static bool TryParseText(string? text, out Account account)
     {
         account = default;
         if (string.IsNullOrEmpty(text))

@@ -70,15 +70,23 @@ public readonly record struct Hotkey
     public static Hotkey Parse(string address) =>
         TryParse(address, out var key, out var reason) ? key : throw new FormatException($"invalid hotkey '{address}': {reason}");
 
+    private static readonly ParsedOnce<Hotkey> Parsed = new(1 << 17);
+
     public static bool TryParse(string? address, out Hotkey key, out string reason)
     {
-        key = default;
+        reason = "";
+        if (Parsed.TryGet(address, out key))
+        {
+            return true;
+        }
+
         if (!Ss58.TryDecode(address, out _, out _, out reason))
         {
             return false;
         }
 
         key = new Hotkey(address!);
+        Parsed.Add(address!, key);
         return true;
     }
 
@@ -98,15 +106,23 @@ public readonly record struct Coldkey
     public static Coldkey Parse(string address) =>
         TryParse(address, out var key, out var reason) ? key : throw new FormatException($"invalid coldkey '{address}': {reason}");
 
+    private static readonly ParsedOnce<Coldkey> Parsed = new(1 << 17);
+
     public static bool TryParse(string? address, out Coldkey key, out string reason)
     {
-        key = default;
+        reason = "";
+        if (Parsed.TryGet(address, out key))
+        {
+            return true;
+        }
+
         if (!Ss58.TryDecode(address, out _, out _, out reason))
         {
             return false;
         }
 
         key = new Coldkey(address!);
+        Parsed.Add(address!, key);
         return true;
     }
 

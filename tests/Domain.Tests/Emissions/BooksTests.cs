@@ -39,6 +39,27 @@ public class BooksTests
     }
 
     [Fact]
+    public void Issue12_TheKeptTotals_EqualARecountOverEveryAccount_AndOnlyNonContraOverdraftsCount()
+    {
+        var books = new Books();
+        var pool = Account.Of(Alpha, AccountKind.Pool);
+        var stake = Account.Stake(Net, Hot(1), Cold(1));
+        books.Post(new Posting(Account.Of(Asset.Tao, AccountKind.Unissued), Account.Of(Asset.Tao, AccountKind.External), new Rao(9_000), PostingReason.TaoBurned));
+        books.Post(new Posting(pool, stake, new Rao(5), PostingReason.StakeAdded));
+        books.Post(new Posting(Account.Of(Alpha, AccountKind.Unissued), Account.Of(Alpha, AccountKind.PendingServer), new Rao(700), PostingReason.ServerPot));
+        books.Post(new Posting(stake, Account.Of(Alpha, AccountKind.Burned), new Rao(5), PostingReason.AlphaBurned));
+
+        foreach (var asset in new[] { Asset.Tao, Alpha, Asset.Alpha(new NetUid(99)) })
+        {
+            books.Total(asset).ShouldBe(books.Recount(asset));
+            books.Total(asset).ShouldBe((Int128)Books.Supply.Value);
+        }
+
+        books.Balance(pool).ShouldBe((Int128)(-5));
+        books.AnyNegative.ShouldBeFalse(); // the pool is a contra account
+    }
+
+    [Fact]
     public void APosting_AcrossAssets_IsRejected() =>
         new Books().Check(new Posting(Account.Of(Asset.Tao, AccountKind.External), Account.Of(Alpha, AccountKind.Burned), new Rao(1), PostingReason.TaoBurned))!
             .Reason.ShouldContain("different assets");

@@ -54,6 +54,21 @@ public sealed class SimulatedNetwork : IAsyncLifetime
 public sealed class EpochHandlerTests(SimulatedNetwork network) : IClassFixture<SimulatedNetwork>
 {
     [Fact]
+    public async Task Issue12_Utf8Json_IsTheUtf8OfJson_ForEveryEpochsEvents_WithOneBufferReused()
+    {
+        var events = await network.EventsAsync();
+        await using var services = new ServiceCollection().AddLedgerApplication(network.ConnectionString).BuildServiceProvider();
+        var stored = services.GetRequiredService<StoredEvents>();
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var derived = events.Select(e => e.Event).Where(e => e is EpochCompleted or SubnetEmissionPosted).ToList();
+        derived.Count.ShouldBeGreaterThan(20);
+        foreach (var e in derived)
+        {
+            Encoding.UTF8.GetString(stored.Utf8Json(buffer, e)).ShouldBe(stored.Json(e));
+        }
+    }
+
+    [Fact]
     public async Task EveryEpochCompleted_EqualsWhatLedgerYumaReturns_ForTheStateTheEventsDescribe()
     {
         var events = await network.EventsAsync();
