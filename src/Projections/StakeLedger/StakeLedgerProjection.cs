@@ -63,6 +63,14 @@ public sealed class StakeLedgerProjection : IFlatProjection
         private readonly Dictionary<Key, long> _balances = [];
         private readonly List<Change> _pending = [];
 
+        // When the run starts on empty tables (a rebuild, a fresh database's first catch-up), stake_balance is written
+        // once, by COPY, when the run completes: its final state, instead of upserting the same keys on every page.
+        // Its rows are the last stake_history row of each key, so until then they are missing, not wrong: a run that
+        // stops before completing leaves stake_history with an empty stake_balance, and the next run derives it
+        // (HealAsync) before it projects anything.
+        private bool? _deferred;
+        private readonly Dictionary<Key, (ulong Block, long Seq)> _last = [];
+
         public void Apply(in SequencedEvent e)
         {
             var postings = Postings.For(e.Event);
@@ -84,20 +92,32 @@ public sealed class StakeLedgerProjection : IFlatProjection
 
         public async Task FlushAsync(NpgsqlConnection connection, CancellationToken ct)
         {
+            _deferred ??= await StartAsync(connection, ct).ConfigureAwait(false);
             if (_pending.Count == 0)
             {
                 return;
             }
 
-            await LoadAsync(connection, ct).ConfigureAwait(false);
+            if (_deferred is false)
+            {
+                await LoadAsync(connection, ct).ConfigureAwait(false);
+            }
+
             var rows = new List<(Change Change, long Balance)>(_pending.Count);
             var touched = new Dictionary<Key, (long Balance, ulong Block, long Seq)>();
             foreach (var c in _pending)
             {
-                var balance = checked(_balances[c.Key] + c.Delta);
+                var balance = checked(_balances.GetValueOrDefault(c.Key) + c.Delta);
                 _balances[c.Key] = balance;
                 rows.Add((c, balance));
-                touched[c.Key] = (balance, c.Block, c.Seq);
+                if (_deferred is true)
+                {
+                    _last[c.Key] = (c.Block, c.Seq);
+                }
+                else
+                {
+                    touched[c.Key] = (balance, c.Block, c.Seq);
+                }
             }
 
             await Copy.RowsAsync(connection, $"{HistoryTable} (seq_id, ordinal, block, netuid, hotkey, coldkey, delta, balance, reason)", rows,
@@ -113,23 +133,74 @@ public sealed class StakeLedgerProjection : IFlatProjection
                     w.Numeric(r.Balance);
                     w.Text(r.Change.Reason);
                 }, ct).ConfigureAwait(false);
-
-            var keys = touched.Keys.ToArray();
-            await using (var cmd = new NpgsqlCommand(
-                $"insert into {BalanceTable} as s (netuid, hotkey, coldkey, balance, block, seq_id) " +
-                "select * from unnest(@n::int[], @h::text[], @c::text[], @b::numeric[], @blk::bigint[], @seq::bigint[]) " +
-                "on conflict (netuid, hotkey, coldkey) do update set balance = excluded.balance, block = excluded.block, seq_id = excluded.seq_id", connection))
+            _pending.Clear();
+            if (touched.Count == 0)
             {
-                cmd.Parameters.AddWithValue("n", keys.Select(k => k.NetUid).ToArray());
-                cmd.Parameters.AddWithValue("h", keys.Select(k => k.Hotkey).ToArray());
-                cmd.Parameters.AddWithValue("c", keys.Select(k => k.Coldkey).ToArray());
-                cmd.Parameters.AddWithValue("b", keys.Select(k => (decimal)touched[k].Balance).ToArray());
-                cmd.Parameters.AddWithValue("blk", keys.Select(k => checked((long)touched[k].Block)).ToArray());
-                cmd.Parameters.AddWithValue("seq", keys.Select(k => touched[k].Seq).ToArray());
-                await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                return;
             }
 
-            _pending.Clear();
+            var keys = touched.Keys.ToArray();
+            await using var cmd = new NpgsqlCommand(
+                $"insert into {BalanceTable} as s (netuid, hotkey, coldkey, balance, block, seq_id) " +
+                "select * from unnest(@n::int[], @h::text[], @c::text[], @b::numeric[], @blk::bigint[], @seq::bigint[]) " +
+                "on conflict (netuid, hotkey, coldkey) do update set balance = excluded.balance, block = excluded.block, seq_id = excluded.seq_id", connection);
+            cmd.Parameters.AddWithValue("n", keys.Select(k => k.NetUid).ToArray());
+            cmd.Parameters.AddWithValue("h", keys.Select(k => k.Hotkey).ToArray());
+            cmd.Parameters.AddWithValue("c", keys.Select(k => k.Coldkey).ToArray());
+            cmd.Parameters.AddWithValue("b", keys.Select(k => (decimal)touched[k].Balance).ToArray());
+            cmd.Parameters.AddWithValue("blk", keys.Select(k => checked((long)touched[k].Block)).ToArray());
+            cmd.Parameters.AddWithValue("seq", keys.Select(k => touched[k].Seq).ToArray());
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        public async Task CompleteAsync(NpgsqlConnection connection, CancellationToken ct)
+        {
+            if (_deferred is not true)
+            {
+                return;
+            }
+
+            await Copy.RowsAsync(connection, $"{BalanceTable} (netuid, hotkey, coldkey, balance, block, seq_id)", _last.ToList(),
+                (w, r) =>
+                {
+                    w.Int(r.Key.NetUid);
+                    w.Text(r.Key.Hotkey);
+                    w.Text(r.Key.Coldkey);
+                    w.Numeric(_balances[r.Key]);
+                    w.Long(r.Value.Block);
+                    w.Long(r.Value.Seq);
+                }, ct).ConfigureAwait(false);
+            _last.Clear();
+            _deferred = false;
+        }
+
+        /// <summary>True when both tables are empty (stake_balance is then written when the run completes). A
+        /// stake_history with an empty stake_balance is what a run that deferred it and stopped left: the balances
+        /// are derived from it first, each key's last change (its balance after, block and event), which is what
+        /// the upsert of every page writes.</summary>
+        private static async Task<bool> StartAsync(NpgsqlConnection connection, CancellationToken ct)
+        {
+            bool history, balance;
+            await using (var probe = new NpgsqlCommand(
+                $"select exists (select 1 from {HistoryTable}), exists (select 1 from {BalanceTable})", connection))
+            await using (var reader = await probe.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            {
+                await reader.ReadAsync(ct).ConfigureAwait(false);
+                history = reader.GetBoolean(0);
+                balance = reader.GetBoolean(1);
+            }
+
+            if (history && !balance)
+            {
+                await using var heal = new NpgsqlCommand(
+                    $"insert into {BalanceTable} (netuid, hotkey, coldkey, balance, block, seq_id) " +
+                    $"select distinct on (netuid, hotkey, coldkey) netuid, hotkey, coldkey, balance, block, seq_id from {HistoryTable} " +
+                    "order by netuid, hotkey, coldkey, seq_id desc, ordinal desc", connection);
+                heal.CommandTimeout = 0;
+                await heal.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            return !history && !balance;
         }
 
         private async Task LoadAsync(NpgsqlConnection connection, CancellationToken ct)

@@ -37,6 +37,10 @@ public interface IProjectionRun
     void Apply(in SequencedEvent e);
 
     Task FlushAsync(NpgsqlConnection connection, CancellationToken ct);
+
+    /// <summary>After the last page's <see cref="FlushAsync"/>, in its transaction: rows a run writes once, at the
+    /// end, rather than per page (a final state). Nothing by default.</summary>
+    Task CompleteAsync(NpgsqlConnection connection, CancellationToken ct) => Task.CompletedTask;
 }
 
 internal static class Sql

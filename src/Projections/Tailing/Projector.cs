@@ -159,11 +159,8 @@ public sealed class Projector(NpgsqlDataSource dataSource, EventReader serialize
             await LedgerLocks.AcquireAsync(connection, LedgerLocks.Schema, "changing this ledger's schema", Waiting, ct).ConfigureAwait(false);
             try
             {
-                foreach (var (table, index) in indexes)
-                {
-                    // Over millions of rows one index can take longer than a command timeout; Ctrl-C still stops it.
-                    await ExecAsync(connection, index.ToDDL(table), ct, timeout: 0).ConfigureAwait(false);
-                }
+                // One connection per table, the tables at the same time: each CREATE INDEX is one backend's work.
+                await Task.WhenAll(indexes.GroupBy(x => x.Table).Select(g => BuildIndexesAsync(g.Key, g.Select(x => x.Index).ToList(), ct))).ConfigureAwait(false);
 
                 await LedgerLocks.ReleaseAsync(connection, LedgerLocks.Rebuild).ConfigureAwait(false);
             }
@@ -301,61 +298,101 @@ public sealed class Projector(NpgsqlDataSource dataSource, EventReader serialize
 
         var runs = selected.Select(p => p.Begin()).ToArray();
         long done = 0;
-        // Reading and deserializing the next page (its own connection, a thread-pool thread) overlaps applying and
-        // writing this one: the two halves use different cores (and PostgreSQL a third process).
-        await using var readConnection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        var next = ReadPageAsync(readConnection, from, high, typeNames, size, ct);
-        while (true)
+        // Each projection writes on its own connection, in its own transaction with its own checkpoint, and the
+        // projections of a page write at the same time: the rows of one table are one PostgreSQL backend's work, so
+        // one connection for all of them left every other core idle while the largest table (stake) was written. A
+        // crash still cannot make a projection's rows and checkpoint disagree; projections may stop at different
+        // pages, and the next run projects each from its own checkpoint.
+        var writers = new NpgsqlConnection[runs.Length];
+        try
         {
-            var page = await next.ConfigureAwait(false);
-            var end = page.Count < size ? high : page[^1].Seq;
-            next = end < high ? ReadPageAsync(readConnection, end, high, typeNames, size, ct) : Task.FromResult(new List<(long, Type, ILedgerEvent)>());
-            for (var i = 0; i < selected.Count; i++)
+            for (var i = 0; i < writers.Length; i++)
             {
-                var p = selected[i];
-                foreach (var (seq, type, e) in page)
+                writers[i] = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+            }
+
+            // Reading and deserializing the next page (its own connection, a thread-pool thread) overlaps applying and
+            // writing this one: the two halves use different cores (and PostgreSQL further processes).
+            await using var readConnection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+            var next = ReadPageAsync(readConnection, from, high, typeNames, size, ct);
+            while (true)
+            {
+                var page = await next.ConfigureAwait(false);
+                var end = page.Count < size ? high : page[^1].Seq;
+                next = end < high ? ReadPageAsync(readConnection, end, high, typeNames, size, ct) : Task.FromResult(new List<(long, Type, ILedgerEvent)>());
+                for (var i = 0; i < selected.Count; i++)
                 {
-                    if (seq > checkpoints[i] && p.EventTypes.Contains(type))
+                    var p = selected[i];
+                    foreach (var (seq, type, e) in page)
                     {
-                        runs[i].Apply(new SequencedEvent(seq, e));
+                        if (seq > checkpoints[i] && p.EventTypes.Contains(type))
+                        {
+                            runs[i].Apply(new SequencedEvent(seq, e));
+                        }
                     }
                 }
-            }
 
-            await using (var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false))
-            {
-                // A projection can always be rebuilt from the events, and its rows commit with its checkpoint: a
-                // crash can lose the last pages (they are projected again), never make rows and checkpoint disagree.
-                await ExecAsync(connection, "set local synchronous_commit = off", ct).ConfigureAwait(false);
-                foreach (var run in runs)
+                await Task.WhenAll(runs.Select((run, i) => FlushAsync(writers[i], run, selected[i].Name, end, end >= high, ct))).ConfigureAwait(false);
+                for (var i = 0; i < checkpoints.Length; i++)
                 {
-                    await run.FlushAsync(connection, ct).ConfigureAwait(false);
+                    checkpoints[i] = Math.Max(checkpoints[i], end);
                 }
 
-                await using var checkpoint = new NpgsqlCommand(
-                    $"insert into {ProjectorTables.Checkpoint} as c (name, seq_id) select unnest(@names), @end " +
-                    "on conflict (name) do update set seq_id = greatest(c.seq_id, excluded.seq_id)", connection);
-                checkpoint.Parameters.AddWithValue("names", selected.Select(p => p.Name).ToArray());
-                checkpoint.Parameters.AddWithValue("end", end);
-                await checkpoint.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                await tx.CommitAsync(ct).ConfigureAwait(false);
+                done += page.Count;
+                var rate = done / Math.Max(clock.Elapsed.TotalSeconds, 1e-6);
+                progress?.Report(new CatchUpProgress(done, total, rate, rate > 0 ? TimeSpan.FromSeconds((total - done) / rate) : null));
+                if (end >= high)
+                {
+                    break;
+                }
             }
-
-            for (var i = 0; i < checkpoints.Length; i++)
+        }
+        finally
+        {
+            foreach (var writer in writers)
             {
-                checkpoints[i] = Math.Max(checkpoints[i], end);
-            }
-
-            done += page.Count;
-            var rate = done / Math.Max(clock.Elapsed.TotalSeconds, 1e-6);
-            progress?.Report(new CatchUpProgress(done, total, rate, rate > 0 ? TimeSpan.FromSeconds((total - done) / rate) : null));
-            if (end >= high)
-            {
-                break;
+                if (writer is not null)
+                {
+                    await writer.DisposeAsync().ConfigureAwait(false);
+                }
             }
         }
 
         return new CatchUpResult(high, done, gaps, skipped, clock.Elapsed);
+    }
+
+    private async Task BuildIndexesAsync(Weasel.Postgresql.Tables.Table table, List<Weasel.Postgresql.Tables.IndexDefinition> indexes, CancellationToken ct)
+    {
+        await Task.Yield();
+        await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        foreach (var index in indexes)
+        {
+            // Over millions of rows one index can take longer than a command timeout; Ctrl-C still stops it.
+            await ExecAsync(connection, index.ToDDL(table), ct, timeout: 0).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One projection's rows of a page and its checkpoint, in one transaction (with the run's final rows
+    /// when it is the <paramref name="last"/> page): a projection can always be rebuilt from the events, and a crash
+    /// can lose its last pages (they are projected again), never make its rows and checkpoint disagree.</summary>
+    private static async Task FlushAsync(NpgsqlConnection connection, IProjectionRun run, string name, long end, bool last, CancellationToken ct)
+    {
+        await Task.Yield();
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await ExecAsync(connection, "set local synchronous_commit = off", ct).ConfigureAwait(false);
+        await run.FlushAsync(connection, ct).ConfigureAwait(false);
+        if (last)
+        {
+            await run.CompleteAsync(connection, ct).ConfigureAwait(false);
+        }
+
+        await using var checkpoint = new NpgsqlCommand(
+            $"insert into {ProjectorTables.Checkpoint} as c (name, seq_id) values (@name, @end) " +
+            "on conflict (name) do update set seq_id = greatest(c.seq_id, excluded.seq_id)", connection);
+        checkpoint.Parameters.AddWithValue("name", name);
+        checkpoint.Parameters.AddWithValue("end", end);
+        await checkpoint.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
     }
 
     private async Task<List<(long Seq, Type Type, ILedgerEvent Event)>> ReadPageAsync(

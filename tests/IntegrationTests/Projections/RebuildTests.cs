@@ -56,6 +56,27 @@ public sealed class RebuildTests
     }
 
     [Fact]
+    public async Task RebuildStoppedBeforeItsLastPage_TheNextCatchUpDerivesTheStakeBalances()
+    {
+        var (services, db) = await SeededAsync();
+        await using var _ = services;
+        var live = await Send(services, new GetDigests());
+        var committed = (long)(await ScalarAsync(db, "select max(seq_id) from ledger.stake_history where seq_id < (select max(seq_id) from ledger.stake_history)"))!;
+
+        // What a rebuild killed after some pages has committed: stake_history and the stake checkpoint through those
+        // pages, and no stake_balance (a run on empty tables writes it when it completes).
+        await ExecAsync(db, "truncate ledger.stake_balance");
+        await ExecAsync(db, $"delete from ledger.stake_history where seq_id > {committed}");
+        await ExecAsync(db, $"update ledger.projection_checkpoint set seq_id = {committed} where name = 'stake'");
+        (await ScalarAsync(db, "select count(*) from ledger.stake_history")).ShouldNotBe(0L, "the stopped rebuild had committed stake_history rows");
+        var resumed = await Send(services, new GetDigests());
+
+        resumed.CatchUp.Events.ShouldBeGreaterThan(0, "the catch-up projected the stake events after the stopped rebuild's checkpoint");
+        resumed.Digests.ShouldBe(live.Digests);
+        (await Send(services, new GetStake(Coldkey: ColdC))).Positions.ShouldHaveSingleItem().Stake.ShouldBe(327UL);
+    }
+
+    [Fact]
     public async Task LiveCatchUpInSteps_EqualsOneRebuild()
     {
         var db = await PostgresServer.CreateDatabaseAsync("rebuild_steps");
