@@ -267,10 +267,8 @@ public static partial class YumaMath
         int k = useStake.Length;
         var stakeSum = Sum(useStake);
         long minority = stakeSum.SaturatingSub(majority).Bits;
-        var scoreA = new long[k + 1];
-        var stakeA = new long[k + 1];
-        var scoreB = new long[k + 1];
-        var stakeB = new long[k + 1];
+        var pairs = new ScoredStake[k + 1];
+        var scratch = new ScoredStake[k + 1];
         for (int c = 0; c < columns; c++)
         {
             int first = colCount[c], end = colCount[c + 1];
@@ -293,53 +291,52 @@ public static partial class YumaMath
                 }
 
                 long st = useStake[u].Bits;
-                scoreA[m] = entryVal[p].Bits;
-                stakeA[m++] = st;
+                pairs[m++] = new ScoredStake(entryVal[p].Bits, st);
                 present = unchecked(present + st);
             }
 
             if (m < k)
             {
-                scoreA[m] = 0;
-                stakeA[m++] = unchecked(stakeSum.Bits - present);
+                pairs[m++] = new ScoredStake(0, unchecked(stakeSum.Bits - present));
             }
 
-            destination[c] = I32F32.FromBits(SmallestScoreAbove(scoreA, stakeA, scoreB, stakeB, m, minority));
+            destination[c] = I32F32.FromBits(SmallestScoreAbove(pairs, scratch, m, minority));
         }
     }
 
+    /// <summary>One row's score in a column and its stake (raw bits).</summary>
+    private readonly record struct ScoredStake(long Score, long Stake);
+
     /// <summary>
     /// The smallest score whose cumulative stake (over the scores ≤ it) exceeds <paramref name="minority"/>, or the
-    /// largest score when none does, of the pairs <c>score/stake[0 .. count)</c> (count ≥ 1, stakes ≥ 0, total fits a
-    /// long): a three-way quickselect that keeps the stake below its range. Both pairs of buffers are scratch.
+    /// largest score when none does, of <c>pairs[0 .. count)</c> (count ≥ 1, stakes ≥ 0, total fits a long): a
+    /// three-way quickselect (median-of-three pivot) that keeps the stake below its range. Both buffers are scratch.
     /// </summary>
-    private static long SmallestScoreAbove(long[] score, long[] stake, long[] otherScore, long[] otherStake, int count, long minority)
+    private static long SmallestScoreAbove(ScoredStake[] pairs, ScoredStake[] scratch, int count, long minority)
     {
         // Invariant: the answer's score lies in the range; `below` is the stake of the scores under the range, every one
-        // of which has a cumulative stake ≤ minority.
+        // of which has a cumulative stake ≤ minority. Any pivot keeps it, so the pivot only decides the speed.
+        var from = pairs.AsSpan();
+        var to = scratch.AsSpan();
         int lo = 0, n = count;
         long below = 0;
         while (n > 1)
         {
-            long pivot = score[lo + (n / 2)];
+            long pivot = MedianOfThree(from[lo].Score, from[lo + (n / 2)].Score, from[lo + n - 1].Score);
             long lowStake = 0, equalStake = 0;
             int lower = 0, upper = 0;
             int top = n - 1;
-            // Lower scores compact from the front of the other buffers and higher ones from the back. Branch-free: each
+            // Lower scores compact from the front of the other buffer and higher ones from its back. Branch-free: each
             // pair is written to both next slots and only the matching side advances (the two slots are free, and when
             // they coincide both writes store the same pair).
-            for (int r = lo; r < lo + n; r++)
+            foreach (var e in from.Slice(lo, n))
             {
-                long s = score[r];
-                long st = stake[r];
-                int lt = s < pivot ? 1 : 0;
-                int gt = s > pivot ? 1 : 0;
-                lowStake = unchecked(lowStake + (st & -(long)lt));
-                equalStake = unchecked(equalStake + (st & ((long)(lt | gt) - 1)));
-                otherScore[lower] = s;
-                otherStake[lower] = st;
-                otherScore[top - upper] = s;
-                otherStake[top - upper] = st;
+                int lt = e.Score < pivot ? 1 : 0;
+                int gt = e.Score > pivot ? 1 : 0;
+                lowStake = unchecked(lowStake + (e.Stake & -(long)lt));
+                equalStake = unchecked(equalStake + (e.Stake & ((long)(lt | gt) - 1)));
+                to[lower] = e;
+                to[top - upper] = e;
                 lower = unchecked(lower + lt);
                 upper = unchecked(upper + gt);
             }
@@ -360,10 +357,13 @@ public static partial class YumaMath
                 n = upper;
             }
 
-            (score, otherScore) = (otherScore, score);
-            (stake, otherStake) = (otherStake, stake);
+            var swap = from;
+            from = to;
+            to = swap;
         }
 
-        return score[lo];
+        return from[lo].Score;
     }
+
+    private static long MedianOfThree(long a, long b, long c) => Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
 }
