@@ -195,6 +195,19 @@ public sealed class DivisorTests
     }
 
     [Fact]
+    public void SaturatingAndCheckedMul_AgreeWithTheFull128BitProduct()
+    {
+        Gen.Select(Values, Values).Sample((a, b) =>
+        {
+            Int128 shifted = ((Int128)a * b) >> 32;
+            bool fits = shifted >= long.MinValue && shifted <= long.MaxValue;
+            var expected = fits ? I32F32.FromBits((long)shifted) : ((a ^ b) < 0 ? I32F32.MinValue : I32F32.MaxValue);
+            I32F32.FromBits(a).SaturatingMul(I32F32.FromBits(b)).ShouldBe(expected);
+            I32F32.FromBits(a).CheckedMul(I32F32.FromBits(b)).ShouldBe(fits ? expected : null);
+        }, iter: 300_000);
+    }
+
+    [Fact]
     public void I32F32Divisor_OnEveryMode_AgreesWithSafeDiv()
     {
         // The divisor's modes: integer-valued (B·2^32, B = 1 included), any positive b with a proportion dividend
