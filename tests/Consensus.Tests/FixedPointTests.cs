@@ -195,6 +195,38 @@ public sealed class DivisorTests
     }
 
     [Fact]
+    public void SaturatingAndCheckedMul_AgreeWithTheFull128BitProduct()
+    {
+        Gen.Select(Values, Values).Sample((a, b) =>
+        {
+            Int128 shifted = ((Int128)a * b) >> 32;
+            bool fits = shifted >= long.MinValue && shifted <= long.MaxValue;
+            var expected = fits ? I32F32.FromBits((long)shifted) : ((a ^ b) < 0 ? I32F32.MinValue : I32F32.MaxValue);
+            I32F32.FromBits(a).SaturatingMul(I32F32.FromBits(b)).ShouldBe(expected);
+            I32F32.FromBits(a).CheckedMul(I32F32.FromBits(b)).ShouldBe(fits ? expected : null);
+        }, iter: 300_000);
+    }
+
+    [Fact]
+    public void I32F32Divisor_OnEveryMode_AgreesWithSafeDiv()
+    {
+        // The divisor's modes: integer-valued (B·2^32, B = 1 included), any positive b with a proportion dividend
+        // (b = 1 and powers of two included), and the fallbacks (b ≤ 0, negative or large dividends).
+        var divisors = Gen.OneOf(
+            Gen.Long[1, 1L << 20].Select(v => v << 32),
+            Gen.Long[1, 4],
+            Gen.Int[0, 62].Select(k => 1L << k),
+            Gen.Long[1, 1L << 40],
+            Gen.Long[(1L << 32) - 3, (1L << 32) + 3],
+            Gen.Long[-3, 0],
+            Values);
+        var dividends = Gen.OneOf(Gen.Long[0, (1L << 32) - 1], Gen.Long[(1L << 32) - 3, (1L << 32) + 3], Gen.Long[-3, 3], Values);
+        Gen.Select(dividends, divisors).Sample((a, b) =>
+            new I32F32Divisor(I32F32.FromBits(b)).SafeDivide(I32F32.FromBits(a)).ShouldBe(I32F32.FromBits(a).SafeDiv(I32F32.FromBits(b))),
+            iter: 300_000);
+    }
+
+    [Fact]
     public void U64Divisor_AgreesWithHardwareDivision()
     {
         var values = Gen.OneOf(Gen.ULong, Gen.ULong[0, 100], Gen.ULong[ulong.MaxValue - 100, ulong.MaxValue], Gen.ULong[0, 1UL << 32], Gen.UInt.Select(v => (ulong)v << 32));

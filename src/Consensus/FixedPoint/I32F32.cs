@@ -71,6 +71,7 @@ public readonly struct I32F32 : IEquatable<I32F32>, IComparable<I32F32>
 
     public I32F32 WrappingSub(I32F32 other) => new(unchecked(Bits - other.Bits));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public I32F32 SaturatingAdd(I32F32 other)
     {
         long r = unchecked(Bits + other.Bits);
@@ -82,6 +83,7 @@ public readonly struct I32F32 : IEquatable<I32F32>, IComparable<I32F32>
         return new(r);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public I32F32 SaturatingSub(I32F32 other)
     {
         long r = unchecked(Bits - other.Bits);
@@ -118,7 +120,13 @@ public readonly struct I32F32 : IEquatable<I32F32>, IComparable<I32F32>
     {
         unchecked
         {
-            long hi = Math.BigMul(a, b, out long lo);
+            // Signed high word from the unsigned product (one mulx): as two's complement numbers, a·b and
+            // (ulong)a·(ulong)b agree in the low word and differ in the high word by b when a < 0 and by a when b < 0
+            // (the identity Math.BigMul(long, long) itself uses; that overload was not inlined into the fused
+            // kernels, a call per entry).
+            ulong uhi = Math.BigMul((ulong)a, (ulong)b, out ulong ulo);
+            long hi = (long)uhi - ((a >> 63) & b) - ((b >> 63) & a);
+            long lo = (long)ulo;
             result = (hi << FracBits) | (long)((ulong)lo >> FracBits);
             long top = hi >> (FracBits - 1);
             return top == 0 || top == -1;
@@ -223,10 +231,16 @@ public readonly struct I32F32 : IEquatable<I32F32>, IComparable<I32F32>
     public int CompareTo(I32F32 other) => Bits.CompareTo(other.Bits);
     public override string ToString() => $"I32F32({Bits})";
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool operator ==(I32F32 a, I32F32 b) => a.Bits == b.Bits;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool operator !=(I32F32 a, I32F32 b) => a.Bits != b.Bits;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool operator <(I32F32 a, I32F32 b) => a.Bits < b.Bits;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool operator >(I32F32 a, I32F32 b) => a.Bits > b.Bits;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool operator <=(I32F32 a, I32F32 b) => a.Bits <= b.Bits;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool operator >=(I32F32 a, I32F32 b) => a.Bits >= b.Bits;
 }

@@ -48,7 +48,7 @@ public static partial class YumaMath
     /// <summary>Each entry in a column j &lt; divisors.Length with a non-zero divisor becomes safe_div(entry, divisor_j).</summary>
     private static void DivideByColumn((ushort Col, I32F32 Val)[][] matrix, I32F32[] divisors)
     {
-        var divide = new I32F32Divisor[divisors.Length];
+        var divide = System.Buffers.ArrayPool<I32F32Divisor>.Shared.Rent(divisors.Length);
         for (int j = 0; j < divisors.Length; j++)
         {
             divide[j] = new I32F32Divisor(divisors[j]);
@@ -65,5 +65,7 @@ public static partial class YumaMath
                 }
             }
         }
+
+        System.Buffers.ArrayPool<I32F32Divisor>.Shared.Return(divide);
     }
 }

@@ -14,15 +14,11 @@ public static partial class YumaMath
     /// <remarks>Port of math.rs weighted_median. <paramref name="partitionIdx"/> is used as scratch and overwritten.</remarks>
     public static I32F32 WeightedMedian(
         ReadOnlySpan<I32F32> stake, ReadOnlySpan<I32F32> score, Span<int> partitionIdx, I32F32 minority, I32F32 partitionLo, I32F32 partitionHi) =>
-        WeightedMedian(stake, score, partitionIdx, minority, partitionLo, partitionHi, new int[partitionIdx.Length], boundedStakes: false);
+        WeightedMedian(stake, score, partitionIdx, minority, partitionLo, partitionHi, new int[partitionIdx.Length]);
 
-    /// <param name="boundedStakes">
-    /// Every stake is non-negative and their total fits a long (normalized stakes: each ≤ 1, fewer than 2^31 of them), so
-    /// no partial sum can saturate and a plain addition is the saturating one.
-    /// </param>
     private static I32F32 WeightedMedian(
         ReadOnlySpan<I32F32> stake, ReadOnlySpan<I32F32> score, Span<int> partitionIdx, I32F32 minority, I32F32 partitionLo, I32F32 partitionHi,
-        Span<int> upperBuf, bool boundedStakes)
+        Span<int> upperBuf)
     {
         int len = partitionIdx.Length;
         int maxIterations = len;
@@ -45,7 +41,6 @@ public static partial class YumaMath
             long pivot = score[idx[n / 2]].Bits;
             var loStake = I32F32.Zero;
             var hiStake = I32F32.Zero;
-            long loSum = 0, hiSum = 0;
             int lowerCount = 0, upperCount = 0;
             // Stable partition: lower entries compact in place (write index never passes read index), upper go to a
             // buffer. Branch-free: every entry is written to both sides and only the matching side's count advances;
@@ -57,26 +52,12 @@ public static partial class YumaMath
                 int lt = s < pivot ? 1 : 0;
                 int gt = s > pivot ? 1 : 0;
                 long st = stake[k].Bits;
-                if (boundedStakes)
-                {
-                    loSum = unchecked(loSum + (st & -(long)lt));
-                    hiSum = unchecked(hiSum + (st & -(long)gt));
-                }
-                else
-                {
-                    loStake = loStake.SaturatingAdd(I32F32.FromBits(st & unchecked(-(long)lt)));
-                    hiStake = hiStake.SaturatingAdd(I32F32.FromBits(st & unchecked(-(long)gt)));
-                }
+                loStake = loStake.SaturatingAdd(I32F32.FromBits(st & unchecked(-(long)lt)));
+                hiStake = hiStake.SaturatingAdd(I32F32.FromBits(st & unchecked(-(long)gt)));
                 idx[lowerCount] = k;
                 upperBuf[upperCount] = k;
                 lowerCount = unchecked(lowerCount + lt);
                 upperCount = unchecked(upperCount + gt);
-            }
-
-            if (boundedStakes)
-            {
-                loStake = I32F32.FromBits(loSum);
-                hiStake = I32F32.FromBits(hiSum);
             }
 
             if (minority < lo.SaturatingAdd(loStake) && lowerCount > 0)
@@ -104,7 +85,8 @@ public static partial class YumaMath
     /// Σ normalized stake − majority (saturating); each column's dense score vector over those rows (missing = 0, a later
     /// duplicate column in a row overwrites) goes through <see cref="WeightedMedian"/> with lo = 0, hi = Σ stake.
     /// </summary>
-    /// <remarks>Port of math.rs weighted_median_col_sparse.</remarks>
+    /// <remarks>Port of math.rs weighted_median_col_sparse. Assumes Σ stake over the positive stakes fits a long (the
+    /// epoch's stakes are normalized), so that no sum in the reference saturates; see <c>MediansOfColumns</c>.</remarks>
     public static void WeightedMedianColSparse(
         ReadOnlySpan<I32F32> stake, (ushort Col, I32F32 Val)[][] score, int columns, I32F32 majority, Span<I32F32> destination)
     {
@@ -256,42 +238,132 @@ public static partial class YumaMath
 
     /// <summary>
     /// The median of every column c from its compressed entries <c>entryRow/entryVal[colCount[c] .. colCount[c+1])</c>
-    /// (index into <paramref name="useStake"/>, score), missing rows scoring 0.
+    /// (index into <paramref name="useStake"/>, score), missing rows scoring 0: exactly what <see cref="WeightedMedian"/>
+    /// returns on the column's dense score vector with lo = 0 and hi = Σ stake, without building that vector.
     /// </summary>
+    /// <remarks>
+    /// <para>Why the result is the reference's, bit for bit. Let v_1 &lt; … &lt; v_m be the column's distinct scores,
+    /// w_j the total stake of the rows scoring v_j, C_j = w_1 + … + w_j (C_0 = 0) and μ the minority. The stakes are
+    /// non-negative and their total fits a long, so every saturating sum in the reference is exact and, by induction
+    /// over its iterations, its partition is always the rows scoring in some v_a..v_b with lo = C_(a−1) and hi = C_b.
+    /// Its pivot is some v_p of that range; lo + lo_stake = C_(p−1) and hi − hi_stake = C_p. It descends into
+    /// v_a..v_(p−1) only when μ &lt; C_(p−1) and into v_(p+1)..v_b only when C_p ≤ μ, so at every step (μ ≥ C_(a−1) or
+    /// a = 1) and (μ &lt; C_b or b = m), and it stops at v_p only if (μ ≥ C_(p−1) or p = a) and (μ &lt; C_p or p = b).
+    /// Together: it returns v_p for the smallest p with C_p &gt; μ, or v_m when there is none (μ ≥ C_m), whichever
+    /// pivots it picks on the way; a partition of one row returns that row's score, the same v_p. (The C_j only grow, so
+    /// that p is unique; a zero-stake score can never be it unless it is v_1 with μ &lt; 0 or v_m with μ ≥ C_m.) It
+    /// never reaches its iteration limit, since every iteration removes at least the pivot's rows.</para>
+    /// <para>So any exact selection of "the smallest score whose cumulative stake exceeds μ, else the largest" gives the
+    /// same bits. <see cref="SmallestScoreAbove"/> does that on a compact copy of the column: one (score, stake) pair per
+    /// row that has an entry (a later duplicate column of a row overwrites, as in the dense vector) and one pair for all
+    /// the rows without one (score 0, their stake Σ stake − the others', exact integer arithmetic), with no scatter into a
+    /// dense vector, no index indirection and no per-column reset. The property test
+    /// <c>WeightedMedianColSparse_MatchesReference</c> compares it with the reference on random columns with ties, zero
+    /// stakes, duplicate and missing entries and minorities below 0 and above the total.</para>
+    /// </remarks>
     private static void MediansOfColumns(
         I32F32[] useStake, I32F32 majority, int columns, int[] colCount, int[] entryRow, I32F32[] entryVal, Span<I32F32> destination)
     {
         int k = useStake.Length;
         var stakeSum = Sum(useStake);
-        var minority = stakeSum.SaturatingSub(majority);
-        var useScore = new I32F32[k];
-        var idx = new int[k];
-        var upper = new int[k];
+        long minority = stakeSum.SaturatingSub(majority).Bits;
+        var pairs = new ScoredStake[k + 1];
+        var scratch = new ScoredStake[k + 1];
         for (int c = 0; c < columns; c++)
         {
-            if (colCount[c] == colCount[c + 1])
+            int first = colCount[c], end = colCount[c + 1];
+            if (first == end)
             {
-                // Every score is 0: the pivot is 0 and nothing lies below or above it.
+                // Every score is 0 (or there are no rows, and the reference returns 0 for an empty partition).
                 destination[c] = I32F32.Zero;
                 continue;
             }
 
-            for (int p = colCount[c]; p < colCount[c + 1]; p++)
+            int m = 0;
+            long present = 0;
+            for (int p = first; p < end; p++)
             {
-                useScore[entryRow[p]] = entryVal[p];
+                int u = entryRow[p];
+                if (p + 1 < end && entryRow[p + 1] == u)
+                {
+                    // The row lists the column again later; the later value is the one the dense vector holds.
+                    continue;
+                }
+
+                long st = useStake[u].Bits;
+                pairs[m++] = new ScoredStake(entryVal[p].Bits, st);
+                present = unchecked(present + st);
             }
 
-            for (int u = 0; u < k; u++)
+            if (m < k)
             {
-                idx[u] = u;
+                pairs[m++] = new ScoredStake(0, unchecked(stakeSum.Bits - present));
             }
 
-            destination[c] = WeightedMedian(useStake, useScore, idx, minority, I32F32.Zero, stakeSum, upper, boundedStakes: true);
-
-            for (int p = colCount[c]; p < colCount[c + 1]; p++)
-            {
-                useScore[entryRow[p]] = I32F32.Zero;
-            }
+            destination[c] = I32F32.FromBits(SmallestScoreAbove(pairs, scratch, m, minority));
         }
     }
+
+    /// <summary>One row's score in a column and its stake (raw bits).</summary>
+    private readonly record struct ScoredStake(long Score, long Stake);
+
+    /// <summary>
+    /// The smallest score whose cumulative stake (over the scores ≤ it) exceeds <paramref name="minority"/>, or the
+    /// largest score when none does, of <c>pairs[0 .. count)</c> (count ≥ 1, stakes ≥ 0, total fits a long): a
+    /// three-way quickselect (median-of-three pivot) that keeps the stake below its range. Both buffers are scratch.
+    /// </summary>
+    private static long SmallestScoreAbove(ScoredStake[] pairs, ScoredStake[] scratch, int count, long minority)
+    {
+        // Invariant: the answer's score lies in the range; `below` is the stake of the scores under the range, every one
+        // of which has a cumulative stake ≤ minority. Any pivot keeps it, so the pivot only decides the speed.
+        var from = pairs.AsSpan();
+        var to = scratch.AsSpan();
+        int lo = 0, n = count;
+        long below = 0;
+        while (n > 1)
+        {
+            long pivot = MedianOfThree(from[lo].Score, from[lo + (n / 2)].Score, from[lo + n - 1].Score);
+            long lowStake = 0, equalStake = 0;
+            int lower = 0, upper = 0;
+            int top = n - 1;
+            // Lower scores compact from the front of the other buffer and higher ones from its back. Branch-free: each
+            // pair is written to both next slots and only the matching side advances (the two slots are free, and when
+            // they coincide both writes store the same pair).
+            foreach (var e in from.Slice(lo, n))
+            {
+                int lt = e.Score < pivot ? 1 : 0;
+                int gt = e.Score > pivot ? 1 : 0;
+                lowStake = unchecked(lowStake + (e.Stake & -(long)lt));
+                equalStake = unchecked(equalStake + (e.Stake & ((long)(lt | gt) - 1)));
+                to[lower] = e;
+                to[top - upper] = e;
+                lower = unchecked(lower + lt);
+                upper = unchecked(upper + gt);
+            }
+
+            if (lower > 0 && unchecked(below + lowStake) > minority)
+            {
+                lo = 0;
+                n = lower;
+            }
+            else if (upper == 0 || unchecked(below + lowStake + equalStake) > minority)
+            {
+                return pivot;
+            }
+            else
+            {
+                below = unchecked(below + lowStake + equalStake);
+                lo = n - upper;
+                n = upper;
+            }
+
+            var swap = from;
+            from = to;
+            to = swap;
+        }
+
+        return from[lo].Score;
+    }
+
+    private static long MedianOfThree(long a, long b, long c) => Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
 }

@@ -427,7 +427,8 @@ public static class YumaEpoch
     /// </summary>
     private static (ushort Col, ushort Val)[][] StoredBondsMaxUpscaled(CsrMatrix ema, I32F32[] colMax, bool[] newPermit)
     {
-        var divide = new I32F32Divisor[colMax.Length];
+        // Rented: 4096 divisors (32 bytes each) would otherwise be a large-object allocation per epoch.
+        var divide = System.Buffers.ArrayPool<I32F32Divisor>.Shared.Rent(colMax.Length);
         for (int j = 0; j < colMax.Length; j++)
         {
             divide[j] = new I32F32Divisor(colMax[j]);
@@ -462,6 +463,7 @@ public static class YumaEpoch
             bondsOut[i] = stored;
         }
 
+        System.Buffers.ArrayPool<I32F32Divisor>.Shared.Return(divide);
         return bondsOut;
     }
 

@@ -193,6 +193,45 @@ public sealed class OracleEquivalenceTests
     }
 
     [Fact]
+    public void WeightedMedianColSparse_MatchesReference()
+    {
+        // Few distinct scores and stakes (ties everywhere), zero and negative stakes (dropped rows), stakes too small to
+        // survive normalization, duplicate and out-of-range columns, explicit zeros, empty rows and columns, and
+        // majorities from 0 to above the stake total (minority below 0). Stakes stay below 2^58 so that their sum (14 rows
+        // at most) fits a long, as the epoch's normalized stakes always do.
+        var stakeBits = Gen.OneOf(Gen.Long[-2, 3], Gen.Const(1L << 30), Gen.Const(1L << 32), Gen.Long[0, 1L << 34], Gen.Long[0, 1L << 58]);
+        var scoreBits = Gen.OneOf(Gen.Long[0, 3].Select(v => v << 29), Gen.Long[0, 1L << 32], Gen.Long[-2, 2], Gen.Long);
+        var majorityBits = Gen.OneOf(Gen.Const(0L), Gen.Long[0, 1L << 32], Gen.Long[(1L << 32) - 8, (1L << 32) + 8], Gen.Const(1L << 33), Gen.Long);
+        var entry = Gen.Select(Gen.Int[0, 11], scoreBits, (c, v) => ((ushort)c, I32F32.FromBits(v)));
+        Gen.Select(stakeBits.Array[0, 14], entry.Array[0, 12].Array[0, 14], Gen.Int[0, 10], majorityBits).Sample((stakes, rows, columns, majority) =>
+        {
+            var stake = stakes.Select(I32F32.FromBits).ToArray();
+            var expected = new I32F32[columns];
+            ReferenceMath.WeightedMedianColSparse(stake, rows, columns, I32F32.FromBits(majority), expected);
+            var jagged = new I32F32[columns];
+            Kernels.YumaMath.WeightedMedianColSparse(stake, rows, columns, I32F32.FromBits(majority), jagged);
+            jagged.ShouldBe(expected);
+
+            using var csr = new Kernels.CsrMatrix(rows.Length, rows.Sum(r => r.Length));
+            int w = 0;
+            for (int i = 0; i < rows.Length; i++)
+            {
+                foreach (var (col, val) in rows[i])
+                {
+                    csr.Col[w] = col;
+                    csr.Val[w++] = val;
+                }
+
+                csr.Start[i + 1] = w;
+            }
+
+            var flat = new I32F32[columns];
+            Kernels.YumaMath.WeightedMedianColSparse(stake, csr, columns, I32F32.FromBits(majority), flat);
+            flat.ShouldBe(expected);
+        }, iter: 20_000);
+    }
+
+    [Fact]
     public void ExpSafe_MatchesTheReferenceKernel()
     {
         var inputs = Gen.OneOf(Gen.Long, Gen.Long[-25L << 32, 25L << 32], Gen.Long[-6L << 32, 6L << 32], Gen.Long[-1000, 1000],
