@@ -11,7 +11,9 @@ namespace Bittensor.Ledger.ChainSync.Bench;
 internal sealed class PostgresWatch : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
-    private readonly ConcurrentDictionary<int, (long First, long Last)> _backends = new();
+    // Per backend: its CPU ticks when the watch started (0 for a backend that opened later, so all of its CPU counts)
+    // and when it was last seen.
+    private readonly ConcurrentDictionary<int, (long Baseline, long Last)> _backends = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly long _commitsBefore;
     private Task _poll = Task.CompletedTask;
@@ -25,12 +27,17 @@ internal sealed class PostgresWatch : IAsyncDisposable
     public static async Task<PostgresWatch> StartAsync(NpgsqlDataSource dataSource)
     {
         var watch = new PostgresWatch(dataSource, await CommitsAsync(dataSource));
+        // Backends already open (an idle pooled connection of the caller's, or of an earlier phase) count only the CPU
+        // they spend from now on: counting their whole life put the raw COPY's backend into every later phase.
+        await watch.SampleAsync(existing: true, CancellationToken.None);
         watch._poll = watch.PollAsync();
         return watch;
     }
 
-    /// <summary>CPU of the backends seen (from when each was first seen: a backend opened before is counted in full).</summary>
-    public TimeSpan BackendCpu => TimeSpan.FromSeconds(_backends.Values.Sum(b => b.Last) / 100.0);
+    /// <summary>CPU of the backends serving the database since the watch started: in full for a backend that opened
+    /// since, from the start for one that was already open. (A backend that opened and closed between two polls, 250 ms
+    /// apart, is missed.)</summary>
+    public TimeSpan BackendCpu => TimeSpan.FromSeconds(_backends.Values.Sum(b => b.Last - b.Baseline) / 100.0);
 
     public int Backends => _backends.Count;
 
@@ -57,24 +64,29 @@ internal sealed class PostgresWatch : IAsyncDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
-                await using (var cmd = _dataSource.CreateCommand("select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()"))
-                await using (var reader = await cmd.ExecuteReaderAsync(_stop.Token))
-                {
-                    while (await reader.ReadAsync(_stop.Token))
-                    {
-                        var pid = reader.GetInt32(0);
-                        if (LedgerRun.CpuTicks(pid) is { } ticks)
-                        {
-                            _backends.AddOrUpdate(pid, (ticks, ticks), (_, b) => (b.First, ticks));
-                        }
-                    }
-                }
-
+                await SampleAsync(existing: false, _stop.Token);
                 await Task.Delay(250, _stop.Token);
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private async Task SampleAsync(bool existing, CancellationToken ct)
+    {
+        // Every backend of the database, this poll's own included: a pooled connection polls one time and COPYs the
+        // next, so excluding the polling backend would leave one that existed at the start out of the baseline. The
+        // polls' own CPU (a catalog query every 250 ms) is counted and negligible.
+        await using var cmd = _dataSource.CreateCommand("select pid from pg_stat_activity where datname = current_database()");
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var pid = reader.GetInt32(0);
+            if (LedgerRun.CpuTicks(pid) is { } ticks)
+            {
+                _backends.AddOrUpdate(pid, (existing ? ticks : 0, ticks), (_, b) => (b.Baseline, ticks));
+            }
         }
     }
 
