@@ -314,12 +314,14 @@ public sealed class Projector(NpgsqlDataSource dataSource, EventReader serialize
             // Reading and deserializing the next page (its own connection, a thread-pool thread) overlaps applying and
             // writing this one: the two halves use different cores (and PostgreSQL further processes).
             await using var readConnection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-            var next = ReadPageAsync(readConnection, from, high, typeNames, size, ct);
+            // One read at a time (the next page is read only after this one is returned), so one buffer serves them all.
+            var json = new PageJson();
+            var next = ReadPageAsync(readConnection, from, high, typeNames, size, json, ct);
             while (true)
             {
                 var page = await next.ConfigureAwait(false);
                 var end = page.Count < size ? high : page[^1].Seq;
-                next = end < high ? ReadPageAsync(readConnection, end, high, typeNames, size, ct) : Task.FromResult(new List<(long, Type, ILedgerEvent)>());
+                next = end < high ? ReadPageAsync(readConnection, end, high, typeNames, size, json, ct) : Task.FromResult(new List<(long, Type, ILedgerEvent)>());
                 for (var i = 0; i < selected.Count; i++)
                 {
                     var p = selected[i];
@@ -395,13 +397,24 @@ public sealed class Projector(NpgsqlDataSource dataSource, EventReader serialize
         await tx.CommitAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>The UTF-8 JSON of the page being read, reused from page to page of a run (it grows to the largest page;
+    /// a pool would keep a copy of every size it grew through).</summary>
+    private sealed class PageJson
+    {
+        public byte[] Bytes { get; set; } = new byte[1 << 20];
+    }
+
     private async Task<List<(long Seq, Type Type, ILedgerEvent Event)>> ReadPageAsync(
-        NpgsqlConnection connection, long after, long high, string[] typeNames, int size, CancellationToken ct)
+        NpgsqlConnection connection, long after, long high, string[] typeNames, int size, PageJson json, CancellationToken ct)
     {
         await Task.Yield();
-        var raw = new List<(long Seq, Type Type, string Json)>(size);
+        // The page's JSON as UTF-8 in one buffer, not one .NET string per event: a string is UTF-16 (twice the bytes),
+        // every stored epoch's (100-400 kB) lands on the large-object heap, and System.Text.Json transcodes a string
+        // back to UTF-8 before it parses. `data::text` in binary format is exactly the text's UTF-8 bytes.
+        var rows = new List<(long Seq, Type Type, int Offset, int Length)>(size);
+        var used = 0;
         await using (var read = new NpgsqlCommand(
-            $"select seq_id, type, data from {Events} where seq_id > @after and seq_id <= @high and type = any(@types) and not is_archived order by seq_id limit @n", connection))
+            $"select seq_id, type, data::text from {Events} where seq_id > @after and seq_id <= @high and type = any(@types) and not is_archived order by seq_id limit @n", connection))
         {
             read.Parameters.AddWithValue("after", after);
             read.Parameters.AddWithValue("high", high);
@@ -410,25 +423,38 @@ public sealed class Projector(NpgsqlDataSource dataSource, EventReader serialize
             await using var reader = await read.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                raw.Add((reader.GetInt64(0), eventTypes[reader.GetString(1)], reader.GetString(2)));
+                // The row is buffered (not sequential access), so reading its column is a copy, never I/O.
+                using var column = reader.GetStream(2);
+                var length = checked((int)column.Length);
+                if (used + length > json.Bytes.Length)
+                {
+                    var larger = new byte[Math.Max(checked(used + length), checked(json.Bytes.Length * 2))];
+                    json.Bytes.AsSpan(0, used).CopyTo(larger);
+                    json.Bytes = larger;
+                }
+
+                column.ReadExactly(json.Bytes, used, length);
+                rows.Add((reader.GetInt64(0), eventTypes[reader.GetString(1)], used, length));
+                used += length;
             }
         }
 
         // Deserializing is a large part of a rebuild's CPU and independent per event: spread it over the cores, in
         // chunks, keeping the page in sequence order.
-        var events = new ILedgerEvent[raw.Count];
+        var events = new ILedgerEvent[rows.Count];
+        var bytes = json.Bytes;
         const int Chunk = 256;
-        Parallel.For(0, (raw.Count + Chunk - 1) / Chunk, new ParallelOptions { CancellationToken = ct }, c =>
+        Parallel.For(0, (rows.Count + Chunk - 1) / Chunk, new ParallelOptions { CancellationToken = ct }, c =>
         {
-            for (var i = c * Chunk; i < Math.Min(raw.Count, (c + 1) * Chunk); i++)
+            for (var i = c * Chunk; i < Math.Min(rows.Count, (c + 1) * Chunk); i++)
             {
-                events[i] = serializer.Read(raw[i].Type, raw[i].Json);
+                events[i] = serializer.Read(rows[i].Type, bytes.AsSpan(rows[i].Offset, rows[i].Length));
             }
         });
-        var page = new List<(long, Type, ILedgerEvent)>(raw.Count);
-        for (var i = 0; i < raw.Count; i++)
+        var page = new List<(long, Type, ILedgerEvent)>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
         {
-            page.Add((raw[i].Seq, raw[i].Type, events[i]));
+            page.Add((rows[i].Seq, rows[i].Type, events[i]));
         }
 
         return page;

@@ -146,8 +146,11 @@ public sealed class SimulatedLedgerTests(SimulatedLedger ledger) : IClassFixture
             var ours = reader.Read(types[alias], rows.GetString(2));
             // Twice through the cache: the second read of the same keys must not differ from the first.
             var again = reader.Read(types[alias], rows.GetString(2));
+            // And from the UTF-8 bytes, as the projector reads a page.
+            var fromBytes = reader.Read(types[alias], System.Text.Encoding.UTF8.GetBytes(rows.GetString(2)));
             stored.Json(ours).ShouldBe(stored.Json(marten));
             stored.Json(again).ShouldBe(stored.Json(marten));
+            stored.Json(fromBytes).ShouldBe(stored.Json(marten));
             seen.Add(alias);
         }
 
