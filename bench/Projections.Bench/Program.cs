@@ -94,12 +94,22 @@ var eventReader = new Bittensor.Ledger.Projections.Tailing.EventReader();
 var types = LedgerStore.EventTypes.ToDictionary(LedgerStore.EventTypeName, t => t, StringComparer.Ordinal);
 var readOnly = Stopwatch.StartNew();
 long readCount = 0;
-await using (var cmd = dataSource.CreateCommand("select type, data from ledger.mt_events order by seq_id"))
+// As the projector reads a page: each event's JSON as UTF-8 bytes (`data::text` in binary format) into a reused buffer.
+var jsonBuffer = new byte[1 << 20];
+await using (var cmd = dataSource.CreateCommand("select type, data::text from ledger.mt_events order by seq_id"))
 await using (var reader = await cmd.ExecuteReaderAsync(ct))
 {
     while (await reader.ReadAsync(ct))
     {
-        _ = eventReader.Read(types[reader.GetString(0)], reader.GetString(1));
+        using var column = reader.GetStream(1);
+        var length = checked((int)column.Length);
+        if (length > jsonBuffer.Length)
+        {
+            jsonBuffer = new byte[length];
+        }
+
+        column.ReadExactly(jsonBuffer, 0, length);
+        _ = eventReader.Read(types[reader.GetString(0)], jsonBuffer.AsSpan(0, length));
         readCount++;
     }
 }

@@ -28,9 +28,7 @@ public sealed class EventReader
         },
     };
 
-    public ILedgerEvent Read(Type type, string json) => (ILedgerEvent)JsonSerializer.Deserialize(json, type, _options)!;
-
-    /// <summary>The same, from the JSON's UTF-8 bytes (what the projector reads from the log).</summary>
+    /// <summary>An event from its stored JSON's UTF-8 bytes, as the projector reads them from the log.</summary>
     public ILedgerEvent Read(Type type, ReadOnlySpan<byte> utf8Json) => (ILedgerEvent)JsonSerializer.Deserialize(utf8Json, type, _options)!;
 
     /// <summary>Parses each distinct string once; bounded, so a ledger with millions of keys cannot grow it without limit.</summary>

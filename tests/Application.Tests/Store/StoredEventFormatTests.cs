@@ -35,7 +35,7 @@ public sealed class StoredEventFormatTests
     public void BothReaders_ReadTheEarlierObjectForm_AsTheSameEvent()
     {
         var byMarten = Marten.FromJson<EpochCompleted>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(EarlierForm)));
-        var byProjector = (EpochCompleted)new EventReader().Read(typeof(EpochCompleted), EarlierForm);
+        var byProjector = (EpochCompleted)new EventReader().Read(typeof(EpochCompleted), System.Text.Encoding.UTF8.GetBytes(EarlierForm));
 
         Marten.ToJson(byMarten).ShouldBe(Marten.ToJson(Epoch));
         Marten.ToJson(byProjector).ShouldBe(Marten.ToJson(Epoch));
@@ -48,7 +48,7 @@ public sealed class StoredEventFormatTests
         var json = Marten.ToJson(Epoch);
 
         var byMarten = Marten.FromJson<EpochCompleted>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)));
-        var byProjector = (EpochCompleted)new EventReader().Read(typeof(EpochCompleted), json);
+        var byProjector = (EpochCompleted)new EventReader().Read(typeof(EpochCompleted), System.Text.Encoding.UTF8.GetBytes(json));
 
         byMarten.Bonds.SelectMany(b => b.Row).ShouldBe(Epoch.Bonds.SelectMany(b => b.Row));
         Marten.ToJson(byProjector).ShouldBe(json);
@@ -63,6 +63,6 @@ public sealed class StoredEventFormatTests
     {
         var json = EarlierForm.Replace("{\"Uid\": 1, \"Value\": 216}", entry, StringComparison.Ordinal);
 
-        Should.Throw<JsonException>(() => new EventReader().Read(typeof(EpochCompleted), json));
+        Should.Throw<JsonException>(() => new EventReader().Read(typeof(EpochCompleted), System.Text.Encoding.UTF8.GetBytes(json)));
     }
 }

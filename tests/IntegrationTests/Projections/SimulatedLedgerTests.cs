@@ -143,14 +143,13 @@ public sealed class SimulatedLedgerTests(SimulatedLedger ledger) : IClassFixture
         {
             var alias = rows.GetString(1);
             var marten = stored.Read(rows.GetInt64(0), alias, rows, 2);
-            var ours = reader.Read(types[alias], rows.GetString(2));
+            // From the UTF-8 bytes, as the projector reads a page.
+            var json = System.Text.Encoding.UTF8.GetBytes(rows.GetString(2));
+            var ours = reader.Read(types[alias], json);
             // Twice through the cache: the second read of the same keys must not differ from the first.
-            var again = reader.Read(types[alias], rows.GetString(2));
-            // And from the UTF-8 bytes, as the projector reads a page.
-            var fromBytes = reader.Read(types[alias], System.Text.Encoding.UTF8.GetBytes(rows.GetString(2)));
+            var again = reader.Read(types[alias], json);
             stored.Json(ours).ShouldBe(stored.Json(marten));
             stored.Json(again).ShouldBe(stored.Json(marten));
-            stored.Json(fromBytes).ShouldBe(stored.Json(marten));
             seen.Add(alias);
         }
 
